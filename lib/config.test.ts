@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "@/lib/config";
+
+describe("parseConfig", () => {
+  it("has zero-setup defaults", () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: "0.0.0.0",
+      databaseUrl: "file:./data/events.db",
+      databaseKind: "sqlite",
+      signatureConfigured: false,
+      signatureMaxAgeSeconds: 86400,
+    });
+    expect(config.sqlitePath).toMatch(/\/data\/events\.db$/);
+  });
+
+  it("reads one secret, a rotation, and api_key pairs", () => {
+    expect(parseConfig({ VONAGE_SIGNATURE_SECRET: "abc" }).signatureSecrets.any).toEqual(["abc"]);
+    expect(parseConfig({ VONAGE_SIGNATURE_SECRET: "old, new" }).signatureSecrets.any).toEqual(["old", "new"]);
+    const pairs = parseConfig({ VONAGE_SIGNATURE_SECRET: "k1:s1,k2:s2,k1:s3" }).signatureSecrets;
+    expect(pairs.any).toEqual([]);
+    expect(Object.fromEntries(pairs.byApiKey)).toEqual({ k1: ["s1", "s3"], k2: ["s2"] });
+  });
+
+  it("names every problem at once", () => {
+    try {
+      parseConfig({
+        PORT: "seventy",
+        DATABASE_URL: "mysql://x",
+        SIGNATURE_MAX_AGE_SECONDS: "-5",
+        VONAGE_SIGNATURE_SECRET: "a,,b",
+        PUBLIC_URL: "not a url",
+      });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join("\n");
+      for (const name of ["PORT", "DATABASE_URL", "SIGNATURE_MAX_AGE_SECONDS", "VONAGE_SIGNATURE_SECRET", "PUBLIC_URL"]) {
+        expect(problems).toContain(name);
+      }
+    }
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(parseConfig({ PORT: "", VONAGE_SIGNATURE_SECRET: " " })).toMatchObject({ port: 3000, signatureConfigured: false });
+  });
+});

@@ -1,0 +1,138 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. Every setting is validated at start-up and every
+ * problem is reported at once (server.ts prints them and exits).
+ */
+
+export interface SignatureSecrets {
+  /** Secrets that apply to any api_key (one, or several during a rotation). */
+  any: string[];
+  /** api_key -> its account's secrets, from `api_key:secret` entries. */
+  byApiKey: Map<string, string[]>;
+}
+
+export type DatabaseKind = "sqlite" | "postgresql";
+
+const DEFAULT_DATABASE_URL = "file:./data/events.db";
+const API_KEY_PAIR = /^([A-Za-z0-9_-]{1,64}):(.+)$/;
+
+const emptyAsUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+const optionalString = z.preprocess(emptyAsUndefined, z.string().trim().optional());
+
+/**
+ * `secret`, `old,new` (rotation) or `api_key:secret,...` (several accounts). A secret
+ * that itself contains `:` is only read as a pair when the part before it looks like an
+ * API key.
+ */
+export function parseSecrets(raw: string | undefined): { secrets: SignatureSecrets; problems: string[] } {
+  const secrets: SignatureSecrets = { any: [], byApiKey: new Map() };
+  const problems: string[] = [];
+  if (!raw) return { secrets, problems };
+  for (const [index, entry] of raw.split(",").entries()) {
+    const value = entry.trim();
+    if (value === "") {
+      problems.push(`entry ${index + 1} is empty (check for a stray comma)`);
+      continue;
+    }
+    if (/\s/.test(value)) {
+      problems.push(`entry ${index + 1} contains whitespace`);
+      continue;
+    }
+    const pair = API_KEY_PAIR.exec(value);
+    if (pair) {
+      const [, apiKey, secret] = pair as unknown as [string, string, string];
+      const list = secrets.byApiKey.get(apiKey) ?? [];
+      list.push(secret);
+      secrets.byApiKey.set(apiKey, list);
+    } else {
+      secrets.any.push(value);
+    }
+  }
+  return { secrets, problems };
+}
+
+/** Every variable the console reads, each validated on its own so all problems are reported together. */
+const variables = {
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "production", "test"]).default("development")),
+  PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default("0.0.0.0")),
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  DATABASE_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .default(DEFAULT_DATABASE_URL)
+      .refine((url) => /^(file:|postgres(ql)?:\/\/)/.test(url), {
+        message: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
+      }),
+  ),
+  /** Milliseconds a write waits for a locked database before the webhook gets 503. */
+  DATABASE_BUSY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5000)),
+  VONAGE_SIGNATURE_SECRET: optionalString,
+  VONAGE_APPLICATION_ID: optionalString,
+  SIGNATURE_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 86400).default(86400)),
+};
+
+type Env = { [K in keyof typeof variables]: z.output<(typeof variables)[K]> };
+
+function buildConfig(env: Env, secrets: SignatureSecrets) {
+  const databaseKind: DatabaseKind = env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql";
+  return {
+    nodeEnv: env.NODE_ENV,
+    port: env.PORT,
+    host: env.HOST,
+    publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
+    databaseUrl: env.DATABASE_URL,
+    databaseKind,
+    sqlitePath: databaseKind === "sqlite" ? sqliteFilePath(env.DATABASE_URL) : undefined,
+    databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
+    signatureSecrets: secrets,
+    signatureConfigured: secrets.any.length > 0 || secrets.byApiKey.size > 0,
+    applicationId: env.VONAGE_APPLICATION_ID,
+    signatureMaxAgeSeconds: env.SIGNATURE_MAX_AGE_SECONDS,
+  };
+}
+
+export type Config = ReturnType<typeof buildConfig>;
+
+/** `file:./data/events.db` -> an absolute path, relative to the working directory. */
+export function sqliteFilePath(url: string): string {
+  const file = url.replace(/^file:(\/\/)?/, "").split("?")[0] ?? "";
+  return path.resolve(/*turbopackIgnore: true*/ file);
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates an environment; throws a ConfigError naming every problem. */
+export function parseConfig(source: Record<string, string | undefined>): Config {
+  const problems: string[] = [];
+  const env: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(variables)) {
+    const result = schema.safeParse(source[name]);
+    if (result.success) env[name] = result.data;
+    else problems.push(...result.error.issues.map((issue) => `${name}: ${issue.message}`));
+  }
+  const { secrets, problems: secretProblems } = parseSecrets(env.VONAGE_SIGNATURE_SECRET as string | undefined);
+  problems.push(...secretProblems.map((problem) => `VONAGE_SIGNATURE_SECRET: ${problem}`));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return buildConfig(env as Env, secrets);
+}
+
+const CONFIG_KEY = Symbol.for("vonage-console.config");
+type WithConfig = typeof globalThis & { [CONFIG_KEY]?: Config };
+
+/** The process's configuration, parsed once and shared by server.ts and Next's bundles. */
+export function getConfig(): Config {
+  const store = globalThis as WithConfig;
+  store[CONFIG_KEY] ??= parseConfig(process.env);
+  return store[CONFIG_KEY];
+}

@@ -1,0 +1,85 @@
+import { createHash, randomUUID } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import Database from "better-sqlite3";
+
+/**
+ * Applies the committed migrations in prisma/migrations at start-up, and records them in
+ * Prisma's own `_prisma_migrations` table so `prisma migrate status` agrees. We run them
+ * ourselves because the Prisma CLI cannot be relied on at run time here
+ * (docs/decisions/0002-migrations-at-start.md).
+ */
+
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export interface MigrationReport {
+  applied: string[];
+  alreadyApplied: number;
+}
+
+export function loadMigrations(directory: string): Migration[] {
+  return fs
+    .readdirSync(directory, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort()
+    .map((name) => {
+      const sql = fs.readFileSync(path.join(directory, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    });
+}
+
+const PRISMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    TEXT PRIMARY KEY NOT NULL,
+    "checksum"              TEXT NOT NULL,
+    "finished_at"           DATETIME,
+    "migration_name"        TEXT NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        DATETIME,
+    "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
+    "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
+)`;
+
+/** Prisma's own format for DateTime columns on SQLite. */
+const prismaTime = (date: Date) => date.toISOString().replace("Z", "+00:00");
+
+export function migrateSqlite(file: string, migrations: Migration[]): MigrationReport {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file, { timeout: 10_000 });
+  try {
+    db.exec(PRISMA_MIGRATIONS_TABLE);
+    const report: MigrationReport = { applied: [], alreadyApplied: 0 };
+    for (const migration of migrations) {
+      // IMMEDIATE takes the write lock first, so two processes starting at once apply
+      // each migration exactly once.
+      const apply = db.transaction(() => {
+        const done = db
+          .prepare(
+            `SELECT checksum FROM "_prisma_migrations" WHERE migration_name = ? AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+          )
+          .get(migration.name) as { checksum: string } | undefined;
+        if (done) {
+          if (done.checksum !== migration.checksum) {
+            throw new Error(`migration ${migration.name} was changed after it was applied`);
+          }
+          return false;
+        }
+        const startedAt = prismaTime(new Date());
+        db.exec(migration.sql);
+        db.prepare(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`,
+        ).run(randomUUID(), migration.checksum, prismaTime(new Date()), migration.name, startedAt);
+        return true;
+      });
+      if (apply.immediate()) report.applied.push(migration.name);
+      else report.alreadyApplied += 1;
+    }
+    return report;
+  } finally {
+    db.close();
+  }
+}

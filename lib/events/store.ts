@@ -1,0 +1,214 @@
+import { createHash } from "node:crypto";
+import { getConfig } from "@/lib/config";
+import { getDatabase, type Database } from "@/lib/db/client";
+import { publishEvents } from "@/lib/events/bus";
+import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
+import { BatchWriter } from "@/lib/events/writer";
+import type { Event as EventRow, Rejection as RejectionRow } from "@/lib/generated/sqlite/client.ts";
+import type { JsonObject } from "@/lib/vonage/content";
+import type { NormalizedEvent } from "@/lib/vonage/payload";
+
+/**
+ * The write side: idempotent, durable storage of events and rejections. A caller's
+ * promise resolves only after the event is committed; committed events are then
+ * published on the bus.
+ */
+
+export interface NewEvent extends NormalizedEvent {
+  kind: EventKind;
+  receivedAt: Date;
+  verification: Verification;
+  hashForm: string | null;
+  apiKey: string | null;
+  applicationId: string | null;
+  rawBody: string;
+  payload: JsonObject;
+  headers: Record<string, string>;
+}
+
+export interface RecordResult {
+  id: number;
+  duplicate: boolean;
+}
+
+export interface NewRejection {
+  receivedAt: Date;
+  endpoint: string;
+  method: string;
+  reason: string;
+  detail: string;
+  httpStatus: number;
+  sourceIp: string | null;
+  headers: Record<string, string>;
+  tokenClaims: Record<string, unknown> | null;
+  body: string;
+  bodyBytes: number;
+  bodyTruncated: boolean;
+}
+
+/** A retried delivery repeats its body byte for byte; endpoint + body identify an event. */
+export function dedupeKeyOf(kind: EventKind, rawBody: string): string {
+  return createHash("sha256").update(kind).update("\n").update(rawBody).digest("hex");
+}
+
+interface WriteOutcome extends RecordResult {
+  event: NewEvent;
+}
+
+async function insertBatch(db: Database, events: NewEvent[]): Promise<WriteOutcome[]> {
+  const statements = events.map(
+    (e) => db.$queryRaw<{ id: bigint | number; duplicates: bigint | number }[]>`
+      INSERT INTO "events" ("kind", "dedupe_key", "message_uuid", "status", "channel", "message_type",
+        "from_number", "to_number", "client_ref", "error_code", "error_title", "error_detail", "price",
+        "currency", "timestamp", "received_at", "verification", "hash_form", "api_key", "application_id",
+        "text", "raw_body", "headers", "duplicates")
+      VALUES (${e.kind}, ${dedupeKeyOf(e.kind, e.rawBody)}, ${e.messageUuid}, ${e.status}, ${e.channel},
+        ${e.messageType}, ${e.from}, ${e.to}, ${e.clientRef}, ${e.errorCode}, ${e.errorTitle}, ${e.errorDetail},
+        ${e.price}, ${e.currency}, ${e.timestamp}, ${e.receivedAt}, ${e.verification}, ${e.hashForm},
+        ${e.apiKey}, ${e.applicationId}, ${e.text}, ${e.rawBody}, ${JSON.stringify(e.headers)}, 0)
+      ON CONFLICT ("dedupe_key") DO UPDATE SET
+        "duplicates" = "events"."duplicates" + 1,
+        "last_duplicate_at" = excluded."received_at"
+      RETURNING "id", "duplicates"`,
+  );
+  const rows = await db.$transaction(statements);
+  return rows.map((result, i) => {
+    const row = result[0]!;
+    return { id: Number(row.id), duplicate: Number(row.duplicates) > 0, event: events[i]! };
+  });
+}
+
+/** SQLite reports a held lock as SQLITE_BUSY; Prisma surfaces it as a socket timeout. */
+export function isDatabaseBusy(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ""} ${String((error as Error)?.message ?? error)}`;
+  return /SQLITE_BUSY|SocketTimeout|database is locked|P1008|Socket timeout/i.test(text);
+}
+
+const WRITER_KEY = Symbol.for("vonage-console.event-writer");
+type WithWriter = typeof globalThis & { [WRITER_KEY]?: BatchWriter<NewEvent, WriteOutcome> };
+
+function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
+  const store = globalThis as WithWriter;
+  store[WRITER_KEY] ??= new BatchWriter<NewEvent, WriteOutcome>({
+    writeBatch: (events) => insertBatch(getDatabase(), events),
+    isRetryable: isDatabaseBusy,
+    retryForMs: getConfig().databaseBusyTimeoutMs,
+    afterCommit: (outcomes) =>
+      publishEvents(
+        outcomes.filter((o) => !o.duplicate).map((o) => newEventToJson(o.id, o.event)),
+      ),
+  });
+  return store[WRITER_KEY];
+}
+
+/** Stores one event (or counts a duplicate); resolves after commit. */
+export async function recordEvent(event: NewEvent): Promise<RecordResult> {
+  const { id, duplicate } = await eventWriter().write(event);
+  return { id, duplicate };
+}
+
+const REJECTION_WRITER_KEY = Symbol.for("vonage-console.rejection-writer");
+type WithRejectionWriter = typeof globalThis & { [REJECTION_WRITER_KEY]?: BatchWriter<NewRejection, void> };
+
+function rejectionWriter(): BatchWriter<NewRejection, void> {
+  const store = globalThis as WithRejectionWriter;
+  store[REJECTION_WRITER_KEY] ??= new BatchWriter<NewRejection, void>({
+    writeBatch: async (rejections) => {
+      const db = getDatabase();
+      await db.$transaction(
+        rejections.map((r) =>
+          db.rejection.create({
+            data: { ...r, headers: JSON.stringify(r.headers), tokenClaims: r.tokenClaims ? JSON.stringify(r.tokenClaims) : null },
+          }),
+        ),
+      );
+      return rejections.map(() => undefined);
+    },
+    isRetryable: isDatabaseBusy,
+    retryForMs: getConfig().databaseBusyTimeoutMs,
+  });
+  return store[REJECTION_WRITER_KEY];
+}
+
+/** Records a refused delivery; resolves after commit. */
+export function recordRejection(rejection: NewRejection): Promise<void> {
+  return rejectionWriter().write(rejection);
+}
+
+function newEventToJson(id: number, e: NewEvent): EventJson {
+  return {
+    id,
+    kind: e.kind,
+    messageUuid: e.messageUuid,
+    status: e.status,
+    channel: e.channel,
+    messageType: e.messageType,
+    from: e.from,
+    to: e.to,
+    clientRef: e.clientRef,
+    error: errorOf(e.errorCode, e.errorTitle, e.errorDetail),
+    price: e.price,
+    currency: e.currency,
+    timestamp: e.timestamp?.toISOString() ?? null,
+    receivedAt: e.receivedAt.toISOString(),
+    verification: e.verification,
+    hashForm: e.hashForm,
+    apiKey: e.apiKey,
+    applicationId: e.applicationId,
+    text: e.text,
+    duplicates: 0,
+    lastDuplicateAt: null,
+    payload: e.payload,
+    headers: e.headers,
+  };
+}
+
+function errorOf(code: string | null, title: string | null, detail: string | null) {
+  return code === null && title === null && detail === null ? null : { code, title, detail };
+}
+
+export function eventRowToJson(row: EventRow): EventJson {
+  return {
+    id: row.id,
+    kind: row.kind as EventKind,
+    messageUuid: row.messageUuid,
+    status: row.status,
+    channel: row.channel,
+    messageType: row.messageType,
+    from: row.from,
+    to: row.to,
+    clientRef: row.clientRef,
+    error: errorOf(row.errorCode, row.errorTitle, row.errorDetail),
+    price: row.price,
+    currency: row.currency,
+    timestamp: row.timestamp?.toISOString() ?? null,
+    receivedAt: row.receivedAt.toISOString(),
+    verification: row.verification as Verification,
+    hashForm: row.hashForm,
+    apiKey: row.apiKey,
+    applicationId: row.applicationId,
+    text: row.text,
+    duplicates: row.duplicates,
+    lastDuplicateAt: row.lastDuplicateAt?.toISOString() ?? null,
+    payload: JSON.parse(row.rawBody) as JsonObject,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+  };
+}
+
+export function rejectionRowToJson(row: RejectionRow): RejectionJson {
+  return {
+    id: row.id,
+    receivedAt: row.receivedAt.toISOString(),
+    endpoint: row.endpoint,
+    method: row.method,
+    reason: row.reason,
+    detail: row.detail,
+    httpStatus: row.httpStatus,
+    sourceIp: row.sourceIp,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    tokenClaims: row.tokenClaims ? (JSON.parse(row.tokenClaims) as Record<string, unknown>) : null,
+    body: row.body,
+    bodyBytes: row.bodyBytes,
+    bodyTruncated: row.bodyTruncated,
+  };
+}

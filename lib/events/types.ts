@@ -1,0 +1,65 @@
+import type { JsonObject } from "@/lib/vonage/content";
+
+/**
+ * The event as every reader sees it: the read API, exports and the Socket.IO stream send
+ * exactly this JSON. Types only; client components import them with `import type`.
+ */
+
+export const EVENT_KINDS = ["status", "inbound"] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export type Verification = "verified" | "unverified";
+
+export interface EventError {
+  code: string | null;
+  title: string | null;
+  detail: string | null;
+}
+
+export interface EventJson {
+  id: number;
+  kind: EventKind;
+  messageUuid: string | null;
+  status: string | null;
+  channel: string | null;
+  messageType: string | null;
+  from: string | null;
+  to: string | null;
+  clientRef: string | null;
+  error: EventError | null;
+  price: string | null;
+  currency: string | null;
+  /** The provider's event time (ISO 8601), when it could be parsed. */
+  timestamp: string | null;
+  receivedAt: string;
+  verification: Verification;
+  /** Which body form matched payload_hash ("raw" or "compact"); null when unverified. */
+  hashForm: string | null;
+  apiKey: string | null;
+  applicationId: string | null;
+  /** The inbound text, or a one-line summary of other content. */
+  text: string | null;
+  duplicates: number;
+  lastDuplicateAt: string | null;
+  /** The body as received, parsed. */
+  payload: JsonObject;
+  /** Selected request headers, token redacted. */
+  headers: Record<string, string>;
+}
+
+export interface RejectionJson {
+  id: number;
+  receivedAt: string;
+  endpoint: string;
+  method: string;
+  reason: string;
+  detail: string;
+  httpStatus: number;
+  sourceIp: string | null;
+  headers: Record<string, string>;
+  /** Decoded (unverified) JWT header and claims, when a token was readable. */
+  tokenClaims: Record<string, unknown> | null;
+  body: string;
+  bodyBytes: number;
+  bodyTruncated: boolean;
+}

@@ -1,0 +1,107 @@
+import type { Server as HttpServer } from "node:http";
+import { Server, type Socket } from "socket.io";
+import { subscribeEvents } from "@/lib/events/bus";
+import { eventFilterSchema, matchesFilter, type EventFilter } from "@/lib/events/filter";
+import { listEvents, MAX_LIMIT } from "@/lib/events/query";
+import type { EventJson } from "@/lib/events/types";
+import { SOCKET_PATH, type ClientToServerEvents, type HandshakeAuth, type ServerToClientEvents } from "@/lib/realtime/protocol";
+
+/**
+ * Live events over Socket.IO with no gaps and no duplicates: a client says which id it has
+ * (`auth.after`); the server sends every stored event after it, then live ones from the
+ * bus, each exactly once and in id order. Route handlers never import this module.
+ */
+
+interface SocketData {
+  filter: EventFilter;
+  /** Highest id sent to this socket. */
+  lastId: number;
+  /** True while the catch-up from the database runs; live events wait in `held`. */
+  catchingUp: boolean;
+  held: EventJson[];
+}
+
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface Realtime {
+  io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  close(): void;
+}
+
+export function attachRealtime(server: HttpServer): Realtime {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
+    path: SOCKET_PATH,
+    serveClient: false,
+  });
+
+  io.use((socket, next) => {
+    const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
+    const filter = eventFilterSchema.safeParse(auth.filter ?? {});
+    if (!filter.success) return next(new Error(`bad filter: ${filter.error.issues.map((i) => i.message).join("; ")}`));
+    const after = Number(auth.after);
+    socket.data = {
+      filter: filter.data,
+      lastId: Number.isInteger(after) && after >= 0 ? after : -1,
+      catchingUp: true,
+      held: [],
+    };
+    next();
+  });
+
+  io.on("connection", (socket: LiveSocket) => void catchUp(socket));
+
+  const unsubscribe = subscribeEvents((events) => {
+    for (const socket of io.of("/").sockets.values()) deliver(socket as LiveSocket, events);
+  });
+
+  return {
+    io,
+    close() {
+      unsubscribe();
+      void io.close();
+    },
+  };
+}
+
+/** Sends every stored event after the client's last id, page by page, then releases held live events. */
+async function catchUp(socket: LiveSocket): Promise<void> {
+  const state = socket.data;
+  try {
+    if (state.lastId >= 0) {
+      let after = state.lastId;
+      for (;;) {
+        const page = await listEvents({ ...state.filter, after, limit: MAX_LIMIT });
+        if (socket.disconnected) return;
+        send(socket, page.events);
+        if (page.nextCursor === null) break;
+        after = page.nextCursor;
+      }
+    }
+  } catch (error) {
+    console.error("[realtime] catch-up failed; disconnecting so the client retries:", (error as Error).message);
+    socket.disconnect(true);
+    return;
+  }
+  state.catchingUp = false;
+  const held = state.held;
+  state.held = [];
+  send(socket, held.filter((event) => matchesFilter(event, state.filter)));
+}
+
+function deliver(socket: LiveSocket, events: EventJson[]): void {
+  const state = socket.data;
+  if (state.catchingUp) {
+    state.held.push(...events);
+    return;
+  }
+  send(socket, events.filter((event) => matchesFilter(event, state.filter)));
+}
+
+/** Emits events the socket has not had yet, in id order, and advances its cursor. */
+function send(socket: LiveSocket, events: EventJson[]): void {
+  const state = socket.data;
+  const fresh = state.lastId < 0 ? events : events.filter((event) => event.id > state.lastId);
+  if (fresh.length === 0) return;
+  state.lastId = fresh[fresh.length - 1]!.id;
+  socket.emit("events", fresh);
+}

@@ -1,0 +1,17 @@
+import path from "node:path";
+import { defineConfig } from "prisma/config";
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+
+// The CLI runs on the WebAssembly schema engine through the driver adapter, because
+// Prisma's native engines cannot be downloaded on our machines (environment.md).
+// The schema's `url = env("DATABASE_URL")` must resolve or Prisma 6 falls back to the
+// native engine, so the default is set here too (the same default as lib/config.ts).
+process.env.DATABASE_URL ??= "file:./data/events.db";
+const url = process.env.DATABASE_URL;
+
+export default defineConfig({
+  experimental: { adapter: true },
+  engine: "js",
+  schema: path.join("prisma", "schema.prisma"),
+  adapter: async () => new PrismaBetterSQLite3({ url }),
+});

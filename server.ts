@@ -1,0 +1,89 @@
+import fs from "node:fs";
+import { createServer } from "node:http";
+import path from "node:path";
+import next from "next";
+import { ConfigError, getConfig } from "@/lib/config";
+import { configureConnection, getDatabase } from "@/lib/db/client";
+import { loadMigrations, migrateSqlite } from "@/lib/db/migrate";
+import { attachRealtime } from "@/lib/realtime/io";
+import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/receive";
+
+/**
+ * The console's entry point: one HTTP server that hands requests to Next.js and carries
+ * Socket.IO (docs/decisions/0001-custom-server.md).
+ */
+
+async function main() {
+  // A .env file fills in variables the environment does not set (ENV_FILE="" turns it off).
+  const envFile = process.env.ENV_FILE ?? ".env";
+  if (envFile && fs.existsSync(envFile)) process.loadEnvFile(envFile);
+  let config;
+  try {
+    config = getConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  if (config.databaseKind === "sqlite" && config.sqlitePath) {
+    const report = migrateSqlite(config.sqlitePath, loadMigrations(path.resolve("prisma/migrations")));
+    console.log(
+      `[db] SQLite ${config.sqlitePath}: ${report.applied.length > 0 ? `applied ${report.applied.join(", ")}` : "schema up to date"}`,
+    );
+  }
+  const db = getDatabase();
+  const settings = await configureConnection(db);
+  console.log(`[db] ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+
+  const dev = config.nodeEnv !== "production";
+  const app = next({ dev, hostname: config.host, port: config.port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  const server = createServer((req, res) => {
+    // Route handlers cannot see the TCP peer; hand it over in a header nobody else can set.
+    req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+    void handle(req, res);
+  });
+  const realtime = attachRealtime(server);
+
+  server.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const base = config.publicUrl ?? `http://localhost:${port}`;
+    console.log(`[server] Vonage Webhook Console listening on http://${config.host}:${port} (${dev ? "development" : "production"})`);
+    console.log(`[server] Message Status URL:  ${base}/webhooks/message-status`);
+    console.log(`[server] Inbound Message URL: ${base}/webhooks/inbound-message`);
+    if (config.signatureConfigured) {
+      console.log(`[server] Signature verification ON (max token age ${config.signatureMaxAgeSeconds} s)`);
+    } else {
+      console.warn(
+        "[server] WARNING: VONAGE_SIGNATURE_SECRET is not set. Webhooks are accepted WITHOUT signature verification and stored as UNVERIFIED.",
+      );
+    }
+  });
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`[server] ${signal}: closing`);
+    // Stop accepting connections, let in-flight webhooks finish (their commits included).
+    server.close(() => {
+      void db.$disconnect().finally(() => process.exit(0));
+    });
+    realtime.close();
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("[server] failed to start:", error);
+  process.exit(1);
+});

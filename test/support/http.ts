@@ -1,0 +1,84 @@
+import { randomUUID } from "node:crypto";
+import type { EventJson, RejectionJson } from "@/lib/events/types";
+import { signedHeaders, type SignOptions } from "@/test/support/vonage";
+
+/** Small HTTP helpers over fetch for tests and benchmarks. */
+
+export const WEBHOOK_PATHS = {
+  status: "/webhooks/message-status",
+  inbound: "/webhooks/inbound-message",
+} as const;
+
+export interface PostOptions extends SignOptions {
+  /** Send no Authorization header at all. */
+  unsigned?: boolean;
+  headers?: Record<string, string>;
+}
+
+export async function postWebhook(
+  baseUrl: string,
+  kind: keyof typeof WEBHOOK_PATHS,
+  body: string,
+  options: PostOptions = {},
+): Promise<Response> {
+  const headers = options.unsigned ? { "content-type": "application/json" } : await signedHeaders(body, options);
+  return fetch(`${baseUrl}${WEBHOOK_PATHS[kind]}`, {
+    method: "POST",
+    headers: { ...headers, ...options.headers },
+    body,
+  });
+}
+
+export async function getJson<T>(baseUrl: string, path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${baseUrl}${path}`, init);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export async function listAllEvents(baseUrl: string, query = "", init?: RequestInit): Promise<EventJson[]> {
+  const events: EventJson[] = [];
+  let cursor: number | null = null;
+  do {
+    const sep = query ? "&" : "";
+    const page: { status: number; body: { events: EventJson[]; nextCursor: number | null } } = await getJson(
+      baseUrl,
+      `/api/events?${query}${sep}limit=500${cursor !== null ? `&before=${cursor}` : ""}`,
+      init,
+    );
+    if (page.status !== 200) throw new Error(`GET /api/events answered ${page.status}: ${JSON.stringify(page.body)}`);
+    events.push(...page.body.events);
+    cursor = page.body.nextCursor;
+  } while (cursor !== null);
+  return events;
+}
+
+export async function latestRejection(baseUrl: string, init?: RequestInit): Promise<RejectionJson | undefined> {
+  const { body } = await getJson<{ rejections: RejectionJson[] }>(baseUrl, "/api/rejections?limit=1", init);
+  return body.rejections[0];
+}
+
+/** A Message Status body for one message, with a fresh uuid unless given. */
+export function statusBody(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    message_uuid: randomUUID(),
+    to: "447700900000",
+    from: "447700900001",
+    timestamp: new Date().toISOString(),
+    status: "delivered",
+    channel: "sms",
+    usage: { currency: "EUR", price: "0.0333" },
+    ...overrides,
+  });
+}
+
+export function inboundBody(overrides: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    channel: "whatsapp",
+    message_uuid: randomUUID(),
+    to: "447700900000",
+    from: "447700900001",
+    timestamp: new Date().toISOString(),
+    message_type: "text",
+    text: "Hello",
+    ...overrides,
+  });
+}
