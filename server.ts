@@ -71,12 +71,15 @@ async function main() {
     if (closing) return;
     closing = true;
     console.log(`[server] ${signal}: closing`);
-    // Stop accepting connections, let in-flight webhooks finish (their commits included).
+    // Stop accepting connections and let in-flight webhooks finish, their commits included;
+    // idle keep-alive connections are closed as soon as they go idle.
     server.close(() => {
+      clearInterval(idle);
       void db.$disconnect().finally(() => process.exit(0));
     });
     realtime.close();
-    server.closeIdleConnections();
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    setTimeout(() => server.closeAllConnections(), 8_000).unref();
     setTimeout(() => process.exit(0), 10_000).unref();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));

@@ -1,15 +1,50 @@
-import type { Metadata } from "next";
+import type { Metadata, Viewport } from "next";
+import Link from "next/link";
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: "Vonage Webhook Console",
   description: "Verified, stored, live Vonage Messages API webhooks",
+  referrer: "no-referrer",
 };
+
+export const viewport: Viewport = {
+  colorScheme: "light dark",
+  themeColor: [
+    { media: "(prefers-color-scheme: light)", color: "#ffffff" },
+    { media: "(prefers-color-scheme: dark)", color: "#020617" },
+  ],
+};
+
+const NAV = [
+  ["/", "Timeline"],
+  ["/rejections", "Rejected deliveries"],
+  ["/setup", "Setup"],
+] as const;
 
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
-      <body>{children}</body>
+      <body className="flex h-dvh flex-col bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-indigo-600 focus:px-3 focus:py-1 focus:text-white">
+          Skip to content
+        </a>
+        <header className="flex flex-wrap items-center gap-x-6 gap-y-1 border-b border-slate-200 px-4 py-2 dark:border-slate-800">
+          <Link href="/" className="text-base font-bold tracking-tight">
+            Vonage Webhook Console
+          </Link>
+          <nav aria-label="Main" className="flex gap-4 text-sm">
+            {NAV.map(([href, label]) => (
+              <Link key={href} href={href} className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
+                {label}
+              </Link>
+            ))}
+          </nav>
+        </header>
+        <div id="main" className="flex min-h-0 flex-1 flex-col">
+          {children}
+        </div>
+      </body>
     </html>
   );
 }

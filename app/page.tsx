@@ -1,3 +1,10 @@
-export default function Home() {
-  return <main>Vonage Webhook Console</main>;
+import { Suspense } from "react";
+import { Dashboard } from "@/components/timeline/dashboard";
+
+export default function TimelinePage() {
+  return (
+    <Suspense>
+      <Dashboard />
+    </Suspense>
+  );
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { getDatabase } from "@/lib/db/client";
 import { eventFilterSchema, normalizePhone, type EventFilter } from "@/lib/events/filter";
+import { byProviderTime } from "@/lib/events/lifecycle";
 import { eventRowToJson, rejectionRowToJson } from "@/lib/events/store";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
 import type { Prisma } from "@/lib/generated/sqlite/client.ts";
@@ -115,13 +116,6 @@ export async function listMessageEvents(messageUuid: string): Promise<EventJson[
     take: 10_000,
   });
   return rows.map(eventRowToJson).sort(byProviderTime);
-}
-
-/** Provider time first (statuses arrive late and out of order); events without one go last. */
-export function byProviderTime(a: EventJson, b: EventJson): number {
-  const ta = a.timestamp ? Date.parse(a.timestamp) : Number.POSITIVE_INFINITY;
-  const tb = b.timestamp ? Date.parse(b.timestamp) : Number.POSITIVE_INFINITY;
-  return ta === tb ? a.id - b.id : ta - tb;
 }
 
 export interface RejectionPage {

@@ -5,7 +5,7 @@ import type { JsonObject } from "@/lib/vonage/content";
  * exactly this JSON. Types only; client components import them with `import type`.
  */
 
-export const EVENT_KINDS = ["status", "inbound"] as const;
+export const EVENT_KINDS = ["status", "inbound", "sms-inbound", "sms-dlr"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 export type Verification = "verified" | "unverified";

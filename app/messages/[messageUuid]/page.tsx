@@ -1,0 +1,8 @@
+import { MessageLifecycle } from "@/components/message/message-lifecycle";
+
+export const metadata = { title: "Message · Vonage Webhook Console" };
+
+export default async function MessagePage({ params }: { params: Promise<{ messageUuid: string }> }) {
+  const { messageUuid } = await params;
+  return <MessageLifecycle messageUuid={decodeURIComponent(messageUuid).trim()} />;
+}

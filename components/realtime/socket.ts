@@ -1,0 +1,20 @@
+"use client";
+
+import { io, type Socket } from "socket.io-client";
+import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from "@/lib/realtime/protocol";
+import { SOCKET_PATH } from "@/lib/realtime/protocol";
+
+export type EventSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * A socket to this origin. `auth` is read again at every (re)connection, so a reconnect
+ * resumes after the last event the page has, never from where it first started.
+ */
+export function connectEventSocket(auth: () => HandshakeAuth): EventSocket {
+  return io({
+    path: SOCKET_PATH,
+    auth: (cb) => cb(auth() as Record<string, unknown>),
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 5000,
+  });
+}

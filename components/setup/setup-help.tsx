@@ -1,0 +1,103 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import { fetchJson } from "@/components/data/api";
+import { CopyButton } from "@/components/ui/copy-button";
+import type { SetupReport } from "@/lib/setup";
+
+/**
+ * Connecting Vonage, step by step: the URLs to paste (with copy buttons), whether signatures
+ * are checked, and when each webhook last received a call. Refreshes while open.
+ */
+export function SetupHelp({ compact = false }: { compact?: boolean }) {
+  const [report, setReport] = useState<SetupReport | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let stopped = false;
+    const load = () =>
+      fetchJson<SetupReport>("/api/setup")
+        .then((r) => !stopped && (setReport(r), setError(null)))
+        .catch((e: unknown) => !stopped && setError(e instanceof Error ? e.message : String(e)));
+    void load();
+    const timer = setInterval(load, 5000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, []);
+
+  if (error) return <p className="p-4 text-sm text-red-700 dark:text-red-300">Could not load the setup status: {error}</p>;
+  if (!report) return <p className="p-4 text-sm text-slate-500">Loading setup…</p>;
+
+  return (
+    <section aria-labelledby="setup-title" className="mx-auto max-w-3xl space-y-6 p-4 sm:p-6">
+      <div>
+        <h2 id="setup-title" className="text-lg font-semibold text-slate-900 dark:text-slate-100">
+          {compact ? "No events yet: connect your Vonage application" : "Connect your Vonage application"}
+        </h2>
+        <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
+          In the Vonage Dashboard, open your application, enable <strong>Messages</strong>, and paste both URLs. Vonage asks that
+          both are set and answer 200.
+        </p>
+      </div>
+
+      <ol className="space-y-3">
+        {report.webhooks.map((webhook) => (
+          <li key={webhook.kind} className="rounded-lg border border-slate-200 p-3 dark:border-slate-700">
+            <div className="flex flex-wrap items-center justify-between gap-2">
+              <span className="text-sm font-semibold text-slate-800 dark:text-slate-100">
+                {webhook.dashboardField} <span className="font-normal text-slate-500">({webhook.label})</span>
+              </span>
+              <CopyButton text={webhook.url} label={`Copy the ${webhook.label} URL`} />
+            </div>
+            <code className="mt-2 block rounded bg-slate-100 px-2 py-1.5 font-mono text-sm break-all text-slate-900 dark:bg-slate-900 dark:text-slate-100">
+              {webhook.url}
+            </code>
+            <p className="mt-2 text-xs text-slate-600 dark:text-slate-400">
+              {webhook.lastCall ? (
+                <>
+                  Last call <time dateTime={webhook.lastCall.at}>{new Date(webhook.lastCall.at).toLocaleString()}</time>:{" "}
+                  {webhook.lastCall.outcome === "stored" ? (
+                    <span className="font-medium text-emerald-700 dark:text-emerald-300">stored (200)</span>
+                  ) : (
+                    <span className="font-medium text-red-700 dark:text-red-300">
+                      refused ({webhook.lastCall.httpStatus} {webhook.lastCall.reason}) — see Rejected deliveries
+                    </span>
+                  )}
+                </>
+              ) : (
+                "No call received yet."
+              )}
+            </p>
+          </li>
+        ))}
+      </ol>
+
+      {!report.publicUrlConfigured && (
+        <p className="rounded-md bg-sky-50 p-3 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100">
+          These URLs use the address this page was opened with. Vonage needs a public HTTPS address: run the console behind a
+          tunnel or reverse proxy and set <code>PUBLIC_URL</code> to it.
+        </p>
+      )}
+
+      <div
+        className={`rounded-md p-3 text-sm ${report.signature.configured ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100" : "bg-amber-50 text-amber-900 dark:bg-amber-950 dark:text-amber-100"}`}
+      >
+        {report.signature.configured ? (
+          <>
+            <strong>Signature verification is on</strong> ({report.signature.secrets} secret{report.signature.secrets === 1 ? "" : "s"}
+            {report.signature.accounts > 0 ? `, ${report.signature.accounts} account${report.signature.accounts === 1 ? "" : "s"} by api_key` : ""}
+            {report.signature.applicationId ? `, application ${report.signature.applicationId}` : ""}). Tokens up to{" "}
+            {Math.round(report.signature.maxAgeSeconds / 3600)} h old are accepted.
+          </>
+        ) : (
+          <>
+            <strong>No signature secret is configured.</strong> Every call is accepted and stored as <em>unverified</em>. Set{" "}
+            <code>VONAGE_SIGNATURE_SECRET</code> to the account&apos;s signature secret (Dashboard › Settings; not the API secret).
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
