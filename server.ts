@@ -2,6 +2,8 @@ import fs from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 import next from "next";
+import { createGate } from "@/lib/auth/gate";
+import { loadAuthKeys } from "@/lib/auth/keys";
 import { ConfigError, getConfig } from "@/lib/config";
 import { configureConnection, getDatabase } from "@/lib/db/client";
 import { loadMigrations, migrateSqlite } from "@/lib/db/migrate";
@@ -43,12 +45,23 @@ async function main() {
   await app.prepare();
   const handle = app.getRequestHandler();
 
+  const keys = loadAuthKeys(config);
+  let realtime: ReturnType<typeof attachRealtime> | undefined;
+  const gate = createGate(config, keys, { onLogout: (session) => realtime?.disconnectSession(session.sid) });
+
   const server = createServer((req, res) => {
     // Route handlers cannot see the TCP peer; hand it over in a header nobody else can set.
     req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
-    void handle(req, res);
+    gate
+      .handle(req, res)
+      .then((answered) => (answered ? undefined : handle(req, res)))
+      .catch((error: unknown) => {
+        console.error("[server] request failed:", error);
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      });
   });
-  const realtime = attachRealtime(server);
+  realtime = attachRealtime(server, (request, token) => gate.authenticate(request.headers, token));
 
   server.listen(config.port, config.host, () => {
     const address = server.address();
@@ -57,6 +70,11 @@ async function main() {
     console.log(`[server] Vonage Webhook Console listening on http://${config.host}:${port} (${dev ? "development" : "production"})`);
     console.log(`[server] Message Status URL:  ${base}/webhooks/message-status`);
     console.log(`[server] Inbound Message URL: ${base}/webhooks/inbound-message`);
+    if (keys.accessToken) {
+      console.log(`[server] Dashboard (no DASHBOARD_PASSWORD set): open ${base}/login?token=${keys.accessToken}`);
+    } else {
+      console.log(`[server] Dashboard: ${base}/ (log in with DASHBOARD_PASSWORD)`);
+    }
     if (config.signatureConfigured) {
       console.log(`[server] Signature verification ON (max token age ${config.signatureMaxAgeSeconds} s)`);
     } else {
@@ -64,6 +82,7 @@ async function main() {
         "[server] WARNING: VONAGE_SIGNATURE_SECRET is not set. Webhooks are accepted WITHOUT signature verification and stored as UNVERIFIED.",
       );
     }
+    console.log("[server] ready");
   });
 
   let closing = false;
@@ -77,7 +96,7 @@ async function main() {
       clearInterval(idle);
       void db.$disconnect().finally(() => process.exit(0));
     });
-    realtime.close();
+    realtime?.close();
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     setTimeout(() => server.closeAllConnections(), 8_000).unref();
     setTimeout(() => process.exit(0), 10_000).unref();

@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
+import { PRINCIPAL_HEADER } from "@/lib/auth/principal";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -22,7 +24,9 @@ const NAV = [
   ["/setup", "Setup"],
 ] as const;
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Reading the request makes every page render per request, which the CSP nonce needs.
+  const loggedIn = (await headers()).get(PRINCIPAL_HEADER) === "session";
   return (
     <html lang="en">
       <body className="flex h-dvh flex-col bg-white text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
@@ -33,13 +37,22 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           <Link href="/" className="text-base font-bold tracking-tight">
             Vonage Webhook Console
           </Link>
-          <nav aria-label="Main" className="flex gap-4 text-sm">
-            {NAV.map(([href, label]) => (
-              <Link key={href} href={href} className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
-                {label}
-              </Link>
-            ))}
-          </nav>
+          {loggedIn && (
+            <>
+              <nav aria-label="Main" className="flex gap-4 text-sm">
+                {NAV.map(([href, label]) => (
+                  <Link key={href} href={href} className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
+                    {label}
+                  </Link>
+                ))}
+              </nav>
+              <form method="post" action="/logout" className="ml-auto">
+                <button type="submit" className="text-sm text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
+                  Log out
+                </button>
+              </form>
+            </>
+          )}
         </header>
         <div id="main" className="flex min-h-0 flex-1 flex-col">
           {children}

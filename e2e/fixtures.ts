@@ -21,6 +21,11 @@ export const test = base.extend<
     { scope: "worker", timeout: 90_000 },
   ],
   baseURL: async ({ server }, use) => use(server.url),
+  // Every page starts logged in, through the one-click URL the server printed.
+  page: async ({ page, server }, use) => {
+    await page.goto(server.loginUrl());
+    await use(page);
+  },
   send: async ({ server }, use) => {
     await use(async (kind, body, options) => {
       const response = await postWebhook(server.url, kind, body, options);

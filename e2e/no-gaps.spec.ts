@@ -59,6 +59,7 @@ test("events keep flowing, without gaps, across a server restart", async ({ page
   const tag = `restart-${randomUUID()}`;
   const messages = batch(50, tag);
   try {
+    await page.goto(server.loginUrl());
     await page.goto(`${server.url}/?client_ref=${tag}`);
     await expect(page.getByRole("status")).toHaveText("Live");
     for (const m of messages.slice(0, 20)) expect((await postWebhook(server.url, "status", m.body)).status).toBe(200);
@@ -97,7 +98,7 @@ test("a page reload in the middle of a stream shows everything once at the seam"
 test("an empty console shows how to connect Vonage, with both URLs", async ({ page }) => {
   const server = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET } });
   try {
-    await page.goto(server.url);
+    await page.goto(server.loginUrl());
     await expect(page.getByText("No events yet: connect your Vonage application")).toBeVisible();
     await expect(page.getByText(`${server.url}/webhooks/inbound-message`)).toBeVisible();
     await expect(page.getByText(`${server.url}/webhooks/message-status`)).toBeVisible();

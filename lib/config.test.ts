@@ -31,15 +31,25 @@ describe("parseConfig", () => {
         SIGNATURE_MAX_AGE_SECONDS: "-5",
         VONAGE_SIGNATURE_SECRET: "a,,b",
         PUBLIC_URL: "not a url",
+        DASHBOARD_PASSWORD: "short",
+        DASHBOARD_API_TOKEN: "tiny",
+        SESSION_SECRET: "too-short",
+        TRUST_PROXY: "perhaps",
       });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join("\n");
-      for (const name of ["PORT", "DATABASE_URL", "SIGNATURE_MAX_AGE_SECONDS", "VONAGE_SIGNATURE_SECRET", "PUBLIC_URL"]) {
+      for (const name of ["PORT", "DATABASE_URL", "SIGNATURE_MAX_AGE_SECONDS", "VONAGE_SIGNATURE_SECRET", "PUBLIC_URL", "DASHBOARD_PASSWORD", "DASHBOARD_API_TOKEN", "SESSION_SECRET", "TRUST_PROXY"]) {
         expect(problems).toContain(name);
       }
     }
+  });
+
+  it("keeps generated secrets beside the SQLite file unless DATA_DIR says otherwise", () => {
+    expect(parseConfig({ DATABASE_URL: "file:/tmp/x/events.db" }).dataDir).toBe("/tmp/x");
+    expect(parseConfig({ DATABASE_URL: "file:/tmp/x/events.db", DATA_DIR: "/srv/console" }).dataDir).toBe("/srv/console");
+    expect(parseConfig({ TRUST_PROXY: "true", SESSION_MAX_AGE_SECONDS: "3600" })).toMatchObject({ trustProxy: true, sessionMaxAgeSeconds: 3600 });
   });
 
   it("treats empty variables as unset", () => {

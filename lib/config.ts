@@ -75,12 +75,21 @@ const variables = {
   VONAGE_SIGNATURE_SECRET: optionalString,
   VONAGE_APPLICATION_ID: optionalString,
   SIGNATURE_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 86400).default(86400)),
+  /** Where generated secrets are kept; defaults to the SQLite file's folder, else ./data. */
+  DATA_DIR: optionalString,
+  DASHBOARD_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8, "must be at least 8 characters").optional()),
+  DASHBOARD_API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, "must be at least 16 characters").regex(/^\S+$/, "must not contain spaces").optional()),
+  SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
+  SESSION_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(60).max(365 * 86400).default(7 * 86400)),
+  /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling). */
+  TRUST_PROXY: z.preprocess(emptyAsUndefined, z.stringbool().default(false)),
 };
 
 type Env = { [K in keyof typeof variables]: z.output<(typeof variables)[K]> };
 
 function buildConfig(env: Env, secrets: SignatureSecrets) {
   const databaseKind: DatabaseKind = env.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgresql";
+  const sqlitePath = databaseKind === "sqlite" ? sqliteFilePath(env.DATABASE_URL) : undefined;
   return {
     nodeEnv: env.NODE_ENV,
     port: env.PORT,
@@ -88,12 +97,18 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     publicUrl: env.PUBLIC_URL?.replace(/\/+$/, ""),
     databaseUrl: env.DATABASE_URL,
     databaseKind,
-    sqlitePath: databaseKind === "sqlite" ? sqliteFilePath(env.DATABASE_URL) : undefined,
+    sqlitePath,
+    dataDir: path.resolve(/*turbopackIgnore: true*/ env.DATA_DIR ?? (sqlitePath ? path.dirname(sqlitePath) : "data")),
     databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
     signatureSecrets: secrets,
     signatureConfigured: secrets.any.length > 0 || secrets.byApiKey.size > 0,
     applicationId: env.VONAGE_APPLICATION_ID,
     signatureMaxAgeSeconds: env.SIGNATURE_MAX_AGE_SECONDS,
+    dashboardPassword: env.DASHBOARD_PASSWORD,
+    dashboardApiToken: env.DASHBOARD_API_TOKEN,
+    sessionSecret: env.SESSION_SECRET,
+    sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
+    trustProxy: env.TRUST_PROXY,
   };
 }
 

@@ -1,5 +1,16 @@
 import { getConfig } from "@/lib/config";
+import { getDatabase } from "@/lib/db/client";
 import { storageStats } from "@/lib/events/query";
+
+/** Liveness only: is the process up and the database answering. Nothing else is disclosed. */
+export async function livenessReport(): Promise<{ status: "ok" | "degraded" }> {
+  try {
+    await getDatabase().$queryRawUnsafe("SELECT 1");
+    return { status: "ok" };
+  } catch {
+    return { status: "degraded" };
+  }
+}
 
 /**
  * What GET /api/health reports. Verification that is off is said loudly: every event

@@ -41,10 +41,13 @@ async function main() {
       ["timeline-filtered", `${server.url}/?status=rejected`],
       ["lifecycle", `${server.url}/messages/${lifecycle}`],
       ["rejections", `${server.url}/rejections`],
-      ["setup", `${empty.url}/`],
+      ["setup", `${empty.url.replace("127.0.0.1", "localhost")}/`],
     ];
     for (const scheme of ["light", "dark"] as const) {
       const page = await browser.newPage({ colorScheme: scheme, viewport: { width: 1280, height: 800 } });
+      // Cookies are per host, not per port: reach the empty console as "localhost".
+      await page.goto(empty.loginUrl().replace("127.0.0.1", "localhost"));
+      await page.goto(server.loginUrl());
       for (const [name, url] of views) {
         await page.goto(url);
         await page.waitForTimeout(1200);
@@ -53,6 +56,7 @@ async function main() {
       await page.close();
     }
     const phone = await browser.newPage({ colorScheme: "light", viewport: { width: 390, height: 844 }, isMobile: true });
+    await phone.goto(server.loginUrl());
     await phone.goto(`${server.url}/`);
     await phone.waitForTimeout(1200);
     await phone.screenshot({ path: path.join(OUT, "timeline-phone.png") });

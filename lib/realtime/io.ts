@@ -1,4 +1,5 @@
-import type { Server as HttpServer } from "node:http";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Principal } from "@/lib/auth/gate";
 import { Server, type Socket } from "socket.io";
 import { subscribeEvents } from "@/lib/events/bus";
 import { eventFilterSchema, matchesFilter, type EventFilter } from "@/lib/events/filter";
@@ -13,6 +14,7 @@ import { SOCKET_PATH, type ClientToServerEvents, type HandshakeAuth, type Server
  */
 
 interface SocketData {
+  principal: Principal;
   filter: EventFilter;
   /** Highest id sent to this socket. */
   lastId: number;
@@ -25,13 +27,30 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 
 export interface Realtime {
   io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  /** Disconnects every socket of a session (after logout). */
+  disconnectSession(sid: string): void;
   close(): void;
 }
 
-export function attachRealtime(server: HttpServer): Realtime {
+export type Authenticate = (request: IncomingMessage, token: unknown) => Promise<Principal | null>;
+
+const sessionRoom = (sid: string) => `session:${sid}`;
+
+export function attachRealtime(server: HttpServer, authenticate: Authenticate): Realtime {
   const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
     path: SOCKET_PATH,
     serveClient: false,
+  });
+
+  // Nobody receives an event without a session or the API token (docs/decisions/007-access-control.md).
+  io.use((socket, next) => {
+    authenticate(socket.request, (socket.handshake.auth as HandshakeAuth | undefined)?.token)
+      .then((principal) => {
+        if (!principal) return next(new Error("unauthorized"));
+        socket.data.principal = principal;
+        next();
+      })
+      .catch(() => next(new Error("unauthorized")));
   });
 
   io.use((socket, next) => {
@@ -40,6 +59,7 @@ export function attachRealtime(server: HttpServer): Realtime {
     if (!filter.success) return next(new Error(`bad filter: ${filter.error.issues.map((i) => i.message).join("; ")}`));
     const after = Number(auth.after);
     socket.data = {
+      principal: socket.data.principal,
       filter: filter.data,
       lastId: Number.isInteger(after) && after >= 0 ? after : -1,
       catchingUp: true,
@@ -48,7 +68,17 @@ export function attachRealtime(server: HttpServer): Realtime {
     next();
   });
 
-  io.on("connection", (socket: LiveSocket) => void catchUp(socket));
+  io.on("connection", (socket: LiveSocket) => {
+    const { principal } = socket.data;
+    if (principal.kind === "session") {
+      void socket.join(sessionRoom(principal.session.sid));
+      // A session that expires while connected stops receiving at that moment.
+      const remaining = principal.session.expiresAt.getTime() - Date.now();
+      const timer = setTimeout(() => socket.disconnect(true), Math.min(Math.max(remaining, 0), 2 ** 31 - 1));
+      socket.on("disconnect", () => clearTimeout(timer));
+    }
+    void catchUp(socket);
+  });
 
   const unsubscribe = subscribeEvents((events) => {
     for (const socket of io.of("/").sockets.values()) deliver(socket as LiveSocket, events);
@@ -56,6 +86,9 @@ export function attachRealtime(server: HttpServer): Realtime {
 
   return {
     io,
+    disconnectSession(sid) {
+      io.in(sessionRoom(sid)).disconnectSockets(true);
+    },
     close() {
       unsubscribe();
       void io.close();

@@ -4,7 +4,7 @@ import type { EventJson } from "@/lib/events/types";
 import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from "@/lib/realtime/protocol";
 import { postWebhook, statusBody } from "@/test/support/http";
 import { startServer, type RunningServer } from "@/test/support/server";
-import { TEST_SECRET } from "@/test/support/vonage";
+import { TEST_API_TOKEN, TEST_SECRET } from "@/test/support/vonage";
 
 /** The bus hand-off from route handlers to Socket.IO, and the no-gap catch-up contract. */
 
@@ -22,7 +22,10 @@ afterAll(async () => {
 });
 
 function connect(auth: HandshakeAuth): { socket: Socket<ServerToClientEvents, ClientToServerEvents>; received: EventJson[] } {
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, { auth, transports: ["websocket"] });
+  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
+    auth: { token: TEST_API_TOKEN, ...auth },
+    transports: ["websocket"],
+  });
   sockets.push(socket);
   const received: EventJson[] = [];
   socket.on("events", (events) => received.push(...events));
@@ -79,7 +82,7 @@ describe("live events", () => {
   });
 
   it("refuses a bad filter at the handshake", async () => {
-    const socket = io(server.url, { auth: { filter: { kind: "nonsense" } }, transports: ["websocket"], reconnection: false });
+    const socket = io(server.url, { auth: { token: TEST_API_TOKEN, filter: { kind: "nonsense" } }, transports: ["websocket"], reconnection: false });
     sockets.push(socket);
     const error = await new Promise<Error>((resolve) => socket.on("connect_error", resolve));
     expect(error.message).toMatch(/bad filter/);

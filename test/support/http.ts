@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
-import { signedHeaders, type SignOptions } from "@/test/support/vonage";
+import { signedHeaders, TEST_API_TOKEN, type SignOptions } from "@/test/support/vonage";
 
 /** Small HTTP helpers over fetch for tests and benchmarks. */
 
@@ -29,8 +29,11 @@ export async function postWebhook(
   });
 }
 
+/** Read-API requests carry the test servers' DASHBOARD_API_TOKEN unless the caller sets its own headers. */
+export const apiAuth = { authorization: `Bearer ${TEST_API_TOKEN}` };
+
 export async function getJson<T>(baseUrl: string, path: string, init?: RequestInit): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${baseUrl}${path}`, init);
+  const response = await fetch(`${baseUrl}${path}`, { ...init, headers: init?.headers ?? apiAuth });
   return { status: response.status, body: (await response.json()) as T };
 }
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { TEST_API_TOKEN } from "@/test/support/vonage";
 
 /**
  * Starts the real console (server.ts, production build) on a free port with its own
@@ -18,6 +19,8 @@ export interface RunningServer {
   env: Record<string, string>;
   /** Everything the server printed so far. */
   output(): string;
+  /** The one-click login URL it printed (when no DASHBOARD_PASSWORD is set). */
+  loginUrl(): string;
   stop(signal?: NodeJS.Signals): Promise<void>;
   /** Kills it without a graceful shutdown. */
   kill(): Promise<void>;
@@ -41,6 +44,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     DATABASE_URL: `file:${databaseFile}`,
     // A developer's own .env must not leak into tests.
     ENV_FILE: "",
+    DASHBOARD_API_TOKEN: TEST_API_TOKEN,
     ...options.env,
     PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
@@ -59,12 +63,13 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
     const check = () => {
       const match = /listening on http:\/\/[^:]+:(\d+)/.exec(output);
-      if (match) {
+      if (match && output.includes("[server] ready")) {
         clearTimeout(timer);
         resolve(Number(match[1]));
       }
     };
     child.stdout!.on("data", check);
+    child.stderr!.on("data", check);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));
@@ -79,6 +84,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     databaseFile,
     env,
     output: () => output,
+    loginUrl: () => {
+      const match = /open (\S+\/login\?token=\S+)/.exec(output);
+      if (!match) throw new Error(`no login URL in the server output:\n${output}`);
+      return match[1]!.replace(/^https?:\/\/[^/]+/, url);
+    },
     stop: (signal = "SIGTERM") => stopChild(child, signal),
     kill: () => stopChild(child, "SIGKILL"),
   };

@@ -11,6 +11,8 @@ import { SignJWT } from "jose";
 
 export const TEST_SECRET = "test-signature-secret-0123456789abcdef";
 export const TEST_API_KEY = "a1b2c3d";
+/** DASHBOARD_API_TOKEN of every test server, so tests can read the API. */
+export const TEST_API_TOKEN = "test-dashboard-api-token-0123456789";
 export const TEST_APPLICATION_ID = "aaaaaaaa-bbbb-cccc-dddd-0123456789ab";
 
 export interface SignOptions {

@@ -1,0 +1,228 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Config } from "@/lib/config";
+import type { AuthKeys } from "@/lib/auth/keys";
+import {
+  clearedSessionCookie,
+  createSession,
+  revokeSession,
+  sessionCookie,
+  sessionTokenFromCookie,
+  verifySession,
+  type Session,
+} from "@/lib/auth/session";
+import { PRINCIPAL_HEADER } from "@/lib/auth/principal";
+import { LoginThrottle } from "@/lib/auth/throttle";
+import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/http/security-headers";
+
+/**
+ * The one gate in front of everything (server.ts calls it for every HTTP request and every
+ * Socket.IO handshake). Webhooks stay public: their signature is their authentication.
+ * Everything else that shows message contents or phone numbers needs a session (password
+ * or one-click access token) or the API token. See docs/decisions/007-access-control.md.
+ */
+
+export type Principal = { kind: "session"; session: Session } | { kind: "api-token" };
+
+const LOGIN_BODY_LIMIT = 4096;
+const PUBLIC_PREFIXES = ["/webhooks/", "/_next/static/"];
+const PUBLIC_PATHS = new Set(["/login", "/icon.svg", "/favicon.ico", "/robots.txt", "/api/health"]);
+const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+function sha256(text: string): Buffer {
+  return createHash("sha256").update(text).digest();
+}
+
+/** Constant-time string comparison (hashing first makes the lengths equal). */
+export function secretEquals(given: string, expected: string): boolean {
+  return timingSafeEqual(sha256(given), sha256(expected));
+}
+
+export interface Gate {
+  /** True when the gate answered the request itself; otherwise hand it on to Next. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /** For Socket.IO: the principal of a handshake, or null. */
+  authenticate(headers: IncomingMessage["headers"], token?: unknown): Promise<Principal | null>;
+}
+
+export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (session: Session) => void } = {}): Gate {
+  const throttle = new LoginThrottle();
+  const dev = config.nodeEnv !== "production";
+
+  async function authenticate(headers: IncomingMessage["headers"], bearer?: unknown): Promise<Principal | null> {
+    if (config.dashboardApiToken && typeof bearer === "string" && secretEquals(bearer, config.dashboardApiToken)) {
+      return { kind: "api-token" };
+    }
+    const token = sessionTokenFromCookie(headers.cookie);
+    if (!token) return null;
+    const session = await verifySession(token, keys.sessionKey);
+    return session ? { kind: "session", session } : null;
+  }
+
+  function isSecure(req: IncomingMessage): boolean {
+    return String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]?.trim() === "https";
+  }
+
+  function clientAddress(req: IncomingMessage): string {
+    const forwarded = config.trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",")[0]?.trim() : "";
+    return forwarded || req.socket.remoteAddress || "unknown";
+  }
+
+  /** The origin this request was made to, as the browser saw it. */
+  function ownOrigins(req: IncomingMessage): string[] {
+    const host = String(req.headers["x-forwarded-host"] ?? req.headers.host ?? "");
+    const proto = isSecure(req) ? "https" : "http";
+    return [`${proto}://${host}`, ...(config.publicUrl ? [new URL(config.publicUrl).origin] : [])];
+  }
+
+  /**
+   * CSRF: a state-changing browser request must come from one of our own pages. Browsers
+   * say so in Sec-Fetch-Site; older ones send Origin (with Referrer-Policy: no-referrer,
+   * Chromium sends `Origin: null` on form posts, so Sec-Fetch-Site comes first). A request
+   * with neither is not from a browser, and cannot be a cross-site forgery. This is the
+   * algorithm of Go's http.CrossOriginProtection.
+   */
+  function sameOrigin(req: IncomingMessage): boolean {
+    const site = req.headers["sec-fetch-site"];
+    if (site !== undefined) return site === "same-origin" || site === "none";
+    const origin = req.headers.origin;
+    if (origin === undefined) return true;
+    return ownOrigins(req).includes(origin);
+  }
+
+  function redirect(res: ServerResponse, location: string, cookies: string[] = []): true {
+    res.statusCode = 303;
+    res.setHeader("location", location);
+    res.setHeader("cache-control", "no-store");
+    if (cookies.length) res.setHeader("set-cookie", cookies);
+    res.end();
+    return true;
+  }
+
+  function json(res: ServerResponse, status: number, body: object, headers: Record<string, string> = {}): true {
+    res.statusCode = status;
+    res.setHeader("content-type", "application/json");
+    res.setHeader("cache-control", "no-store");
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.end(JSON.stringify(body));
+    return true;
+  }
+
+  async function startSession(req: IncomingMessage, res: ServerResponse, next: string): Promise<true> {
+    const { token } = await createSession(keys.sessionKey, config.sessionMaxAgeSeconds);
+    return redirect(res, next, [sessionCookie(token, { secure: isSecure(req), maxAgeSeconds: config.sessionMaxAgeSeconds })]);
+  }
+
+  async function login(req: IncomingMessage, res: ServerResponse): Promise<true> {
+    if (!sameOrigin(req)) return json(res, 403, { error: "forbidden", detail: "cross-site login refused" });
+    const form = new URLSearchParams(await readBody(req, LOGIN_BODY_LIMIT));
+    const next = safeNext(form.get("next"));
+    const address = clientAddress(req);
+    const wait = throttle.waitMs(address);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      res.setHeader("retry-after", String(seconds));
+      return redirectWithStatus(res, 429, `/login?error=wait&seconds=${seconds}&next=${encodeURIComponent(next)}`);
+    }
+    const password = form.get("password") ?? "";
+    const expected = config.dashboardPassword ?? keys.accessToken;
+    if (expected && password && secretEquals(password, expected)) {
+      throttle.succeed(address);
+      return startSession(req, res, next);
+    }
+    const failures = throttle.fail(address);
+    console.warn(`[auth] failed login from ${address} (${failures} in a row)`);
+    return redirect(res, `/login?error=invalid&next=${encodeURIComponent(next)}`);
+  }
+
+  /** A refusal that still shows the login page, with the status code telling scripts why. */
+  function redirectWithStatus(res: ServerResponse, status: number, location: string): true {
+    res.statusCode = status;
+    res.setHeader("location", location);
+    res.setHeader("content-type", "text/html; charset=utf-8");
+    res.setHeader("cache-control", "no-store");
+    res.end(`<!doctype html><meta http-equiv="refresh" content="0;url=${location.replace(/"/g, "&quot;")}"><p>Too many attempts. <a href="${location.replace(/"/g, "&quot;")}">Back to login</a></p>`);
+    return true;
+  }
+
+  async function tokenLogin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<true> {
+    const address = clientAddress(req);
+    const token = url.searchParams.get("token") ?? "";
+    if (throttle.waitMs(address) === 0 && keys.accessToken && secretEquals(token, keys.accessToken)) {
+      throttle.succeed(address);
+      // Redirecting drops the token from the address bar (and from the browser's history entry).
+      return startSession(req, res, safeNext(url.searchParams.get("next")));
+    }
+    if (throttle.waitMs(address) === 0) {
+      const failures = throttle.fail(address);
+      console.warn(`[auth] failed one-click login from ${address} (${failures} in a row)`);
+    }
+    return redirect(res, "/login?error=invalid");
+  }
+
+  async function logout(req: IncomingMessage, res: ServerResponse): Promise<true> {
+    if (!sameOrigin(req)) return json(res, 403, { error: "forbidden", detail: "cross-site logout refused" });
+    const principal = await authenticate(req.headers);
+    if (principal?.kind === "session") {
+      await revokeSession(principal.session);
+      hooks.onLogout?.(principal.session);
+    }
+    return redirect(res, "/login?logged_out=1", [clearedSessionCookie(isSecure(req))]);
+  }
+
+  return {
+    authenticate: (headers, token) => authenticate(headers, token),
+
+    async handle(req, res) {
+      const url = new URL(req.url ?? "/", "http://console.invalid");
+      const path = url.pathname;
+      const method = req.method ?? "GET";
+      delete req.headers[PRINCIPAL_HEADER];
+
+      const nonce = newNonce();
+      const csp = contentSecurityPolicy(nonce, dev);
+      for (const [name, value] of Object.entries(securityHeaders(csp))) res.setHeader(name, value);
+      // Next.js takes the nonce for its own scripts from the request's CSP header.
+      req.headers["content-security-policy"] = csp;
+
+      if (PUBLIC_PREFIXES.some((prefix) => path.startsWith(prefix))) return false;
+      if (path === "/login" && method === "POST") return login(req, res);
+      if (path === "/login" && url.searchParams.has("token")) return tokenLogin(req, res, url);
+      if (path === "/logout" && method === "POST") return logout(req, res);
+
+      const bearer = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ""))?.[1];
+      const principal = await authenticate(req.headers, path.startsWith("/api/") ? bearer : undefined);
+      if (principal) {
+        if (STATE_CHANGING.has(method) && principal.kind === "session" && !sameOrigin(req)) {
+          return json(res, 403, { error: "forbidden", detail: "cross-site request refused" });
+        }
+        req.headers[PRINCIPAL_HEADER] = principal.kind;
+        if (path === "/login") return redirect(res, safeNext(url.searchParams.get("next")));
+        return false;
+      }
+      if (PUBLIC_PATHS.has(path)) return false;
+      if (path.startsWith("/api/")) {
+        return json(res, 401, { error: "unauthorized", detail: "log in, or send Authorization: Bearer <DASHBOARD_API_TOKEN>" }, {
+          "www-authenticate": 'Bearer realm="vonage-webhook-console"',
+        });
+      }
+      return redirect(res, `/login?next=${encodeURIComponent(path + url.search)}`);
+    },
+  };
+}
+
+/** Only same-site relative paths are followed after login. */
+export function safeNext(next: string | null): string {
+  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) break;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
