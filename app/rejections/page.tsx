@@ -1,7 +1,7 @@
-import { RejectionsView } from "@/components/rejections/rejections-view";
+import { RejectionsPage as Rejections } from "@/components/rejections/rejections-page";
 
 export const metadata = { title: "Rejected deliveries · Vonage Webhook Console" };
 
 export default function RejectionsPage() {
-  return <RejectionsView />;
+  return <Rejections />;
 }

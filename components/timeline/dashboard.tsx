@@ -1,5 +1,6 @@
 "use client";
 
+import { ExportControl } from "@/components/export/export-control";
 import { FilterBar } from "@/components/filters/filter-bar";
 import { useUrlFilters } from "@/components/filters/use-url-filters";
 import { ConnectionStatus } from "@/components/realtime/connection-status";
@@ -15,7 +16,9 @@ export function Dashboard() {
 
   return (
     <main className="flex min-h-0 flex-1 flex-col">
-      <FilterBar filter={filter} onChange={setFilter} onClear={clearFilter} />
+      <FilterBar filter={filter} onChange={setFilter} onClear={clearFilter}>
+        <ExportControl what="events" filter={filter} />
+      </FilterBar>
       <div className="flex items-center gap-3 border-b border-slate-200 px-4 py-1.5 text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
         <ConnectionStatus connected={stream.connected} />
         <span aria-live="polite">

@@ -1,10 +1,13 @@
 import { z } from "zod";
 import { getDatabase } from "@/lib/db/client";
-import { eventFilterSchema, normalizePhone, type EventFilter } from "@/lib/events/filter";
+import { scanEventRecords } from "@/lib/db/scan";
+import { eventFilterSchema, type EventFilter } from "@/lib/events/filter";
 import { byProviderTime } from "@/lib/events/lifecycle";
-import { eventRowToJson, rejectionRowToJson } from "@/lib/events/store";
+import { eventRecordToJson, type EventRecord } from "@/lib/events/records";
+import { EVENT_COLUMNS, eventConditions, whereClause } from "@/lib/events/sql";
+import { rejectionRowToJson } from "@/lib/events/store";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
-import type { Prisma } from "@/lib/generated/sqlite/client.ts";
+import { Prisma } from "@/lib/generated/sqlite/client.ts";
 import { REJECTION_REASON_CODES } from "@/lib/vonage/reasons";
 
 /**
@@ -29,11 +32,19 @@ export const eventQuerySchema = eventFilterSchema
 
 export type EventQuery = z.output<typeof eventQuerySchema>;
 
-export const rejectionQuerySchema = pageSchema
-  .extend({
-    reason: z.enum(REJECTION_REASON_CODES as [string, ...string[]]).optional(),
-    endpoint: z.string().trim().min(1).optional(),
-  })
+const isoDate = eventFilterSchema.shape.since;
+
+export const rejectionFilterSchema = z.object({
+  reason: z.enum(REJECTION_REASON_CODES as [string, ...string[]]).optional(),
+  endpoint: z.string().trim().min(1).optional(),
+  since: isoDate,
+  until: isoDate,
+});
+
+export type RejectionFilter = z.output<typeof rejectionFilterSchema>;
+
+export const rejectionQuerySchema = rejectionFilterSchema
+  .extend(pageSchema.shape)
   .strict()
   .refine((q) => q.before === undefined || q.after === undefined, { message: "use either before or after, not both" });
 
@@ -63,30 +74,16 @@ export function parseSearchParams<T extends z.ZodType>(schema: T, params: URLSea
   return result.data;
 }
 
-export function eventWhere(filter: EventFilter): Prisma.EventWhereInput {
-  const where: Prisma.EventWhereInput = {};
-  const and: Prisma.EventWhereInput[] = [];
-  if (filter.message_id !== undefined) where.messageUuid = filter.message_id;
-  if (filter.kind !== undefined) where.kind = filter.kind;
-  if (filter.status !== undefined) where.status = filter.status;
-  if (filter.channel !== undefined) where.channel = filter.channel;
-  if (filter.client_ref !== undefined) where.clientRef = filter.client_ref;
-  if (filter.phone !== undefined) {
-    const phone = normalizePhone(filter.phone);
-    and.push({ OR: [{ from: phone }, { to: phone }] });
-  }
-  if (filter.text !== undefined) where.text = { contains: filter.text };
-  if (filter.since !== undefined || filter.until !== undefined) {
-    where.receivedAt = { gte: filter.since, lte: filter.until };
-  }
-  if (and.length > 0) where.AND = and;
-  return where;
-}
-
 export interface EventPage {
   events: EventJson[];
   /** Pass as `before` (newest-first pages) or `after` (`after` pages) for the next page; null at the end. */
   nextCursor: number | null;
+}
+
+function selectEvents(conditions: Prisma.Sql[], order: "ASC" | "DESC", limit: number): Promise<EventRecord[]> {
+  return getDatabase().$queryRaw<EventRecord[]>`
+    SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause(conditions)}
+    ORDER BY "id" ${Prisma.raw(order)} LIMIT ${limit}`;
 }
 
 /**
@@ -94,28 +91,19 @@ export interface EventPage {
  * forward through everything it missed.
  */
 export async function listEvents(query: EventQuery): Promise<EventPage> {
-  const ascending = query.after !== undefined;
-  const where = eventWhere(query);
-  if (query.before !== undefined) where.id = { lt: query.before };
-  if (query.after !== undefined) where.id = { gt: query.after };
-  const rows = await getDatabase().event.findMany({
-    where,
-    orderBy: { id: ascending ? "asc" : "desc" },
-    take: query.limit + 1,
-  });
+  const conditions = eventConditions(query);
+  if (query.before !== undefined) conditions.push(Prisma.sql`"id" < ${query.before}`);
+  if (query.after !== undefined) conditions.push(Prisma.sql`"id" > ${query.after}`);
+  const rows = await selectEvents(conditions, query.after !== undefined ? "ASC" : "DESC", query.limit + 1);
   const more = rows.length > query.limit;
-  const page = more ? rows.slice(0, query.limit) : rows;
-  return { events: page.map(eventRowToJson), nextCursor: more ? page[page.length - 1]!.id : null };
+  const page = (more ? rows.slice(0, query.limit) : rows).map(eventRecordToJson);
+  return { events: page, nextCursor: more ? page[page.length - 1]!.id : null };
 }
 
 /** Every event of one message, in the provider's time order (arrival order breaks ties). */
 export async function listMessageEvents(messageUuid: string): Promise<EventJson[]> {
-  const rows = await getDatabase().event.findMany({
-    where: { messageUuid },
-    orderBy: { id: "asc" },
-    take: 10_000,
-  });
-  return rows.map(eventRowToJson).sort(byProviderTime);
+  const rows = await selectEvents(eventConditions({ message_id: messageUuid }), "ASC", 10_000);
+  return rows.map(eventRecordToJson).sort(byProviderTime);
 }
 
 export interface RejectionPage {
@@ -123,11 +111,19 @@ export interface RejectionPage {
   nextCursor: number | null;
 }
 
+export function rejectionWhere(filter: RejectionFilter): Prisma.RejectionWhereInput {
+  const where: Prisma.RejectionWhereInput = {};
+  if (filter.reason !== undefined) where.reason = filter.reason;
+  if (filter.endpoint !== undefined) where.endpoint = filter.endpoint;
+  if (filter.since !== undefined || filter.until !== undefined) {
+    where.receivedAt = { gte: filter.since, lte: filter.until };
+  }
+  return where;
+}
+
 export async function listRejections(query: RejectionQuery): Promise<RejectionPage> {
   const ascending = query.after !== undefined;
-  const where: Prisma.RejectionWhereInput = {};
-  if (query.reason !== undefined) where.reason = query.reason;
-  if (query.endpoint !== undefined) where.endpoint = query.endpoint;
+  const where = rejectionWhere(query);
   if (query.before !== undefined) where.id = { lt: query.before };
   if (query.after !== undefined) where.id = { gt: query.after };
   const rows = await getDatabase().rejection.findMany({
@@ -138,6 +134,66 @@ export async function listRejections(query: RejectionQuery): Promise<RejectionPa
   const more = rows.length > query.limit;
   const page = more ? rows.slice(0, query.limit) : rows;
   return { rejections: page.map(rejectionRowToJson), nextCursor: more ? page[page.length - 1]!.id : null };
+}
+
+/** A fixed snapshot of what a filter selects, read newest first in pages (for exports). */
+export interface Snapshot<T> {
+  total: number;
+  /** The newest id in the snapshot; rows stored later are not part of it. */
+  firstCursor: number | null;
+  readPage(cursor: number | null): Promise<{ items: T[]; next: number | null }>;
+}
+
+/** Rows per export page: big enough to amortise the query, small enough to keep memory flat. */
+export const EXPORT_PAGE_SIZE = 500;
+
+function nextCursor<T>(items: T[], idOf: (item: T) => number): number | null {
+  const last = items[items.length - 1];
+  return items.length === EXPORT_PAGE_SIZE && last ? idOf(last) - 1 : null;
+}
+
+/**
+ * Events for an export: counted and bounded by the newest id when it starts, then read in
+ * pages through the driver's own fast path (lib/db/scan.ts), as raw records the export
+ * serialises without a round trip through objects.
+ */
+export async function eventSnapshot(filter: EventFilter): Promise<Snapshot<EventRecord>> {
+  const db = getDatabase();
+  const conditions = eventConditions(filter);
+  const [newest] = await db.$queryRaw<{ id: number }[]>`SELECT MAX("id") AS "id" FROM "events" ${whereClause(conditions)}`;
+  const first = newest?.id === null || newest?.id === undefined ? null : Number(newest.id);
+  if (first === null) return { total: 0, firstCursor: null, readPage: async () => ({ items: [], next: null }) };
+  const upTo = (id: number) => whereClause([...conditions, Prisma.sql`"id" <= ${id}`]);
+  const [counted] = await db.$queryRaw<{ n: number | bigint }[]>`SELECT COUNT(*) AS "n" FROM "events" ${upTo(first)}`;
+  return {
+    total: Number(counted?.n ?? 0),
+    firstCursor: first,
+    async readPage(cursor) {
+      if (cursor === null) return { items: [], next: null };
+      const items = await scanEventRecords(
+        Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${upTo(cursor)} ORDER BY "id" DESC LIMIT ${EXPORT_PAGE_SIZE}`,
+      );
+      return { items, next: nextCursor(items, (r) => Number(r.id)) };
+    },
+  };
+}
+
+export async function rejectionSnapshot(filter: RejectionFilter): Promise<Snapshot<RejectionJson>> {
+  const db = getDatabase();
+  const where = rejectionWhere(filter);
+  const newest = await db.rejection.findFirst({ where, orderBy: { id: "desc" }, select: { id: true } });
+  if (!newest) return { total: 0, firstCursor: null, readPage: async () => ({ items: [], next: null }) };
+  const upTo = (id: number): Prisma.RejectionWhereInput => ({ AND: [where, { id: { lte: id } }] });
+  return {
+    total: await db.rejection.count({ where: upTo(newest.id) }),
+    firstCursor: newest.id,
+    async readPage(cursor) {
+      if (cursor === null) return { items: [], next: null };
+      const rows = await db.rejection.findMany({ where: upTo(cursor), orderBy: { id: "desc" }, take: EXPORT_PAGE_SIZE });
+      const items = rows.map(rejectionRowToJson);
+      return { items, next: nextCursor(items, (r) => r.id) };
+    },
+  };
 }
 
 export interface StorageStats {

@@ -4,7 +4,7 @@ import { getDatabase, type Database } from "@/lib/db/client";
 import { publishEvents } from "@/lib/events/bus";
 import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
 import { BatchWriter } from "@/lib/events/writer";
-import type { Event as EventRow, Rejection as RejectionRow } from "@/lib/generated/sqlite/client.ts";
+import type { Rejection as RejectionRow } from "@/lib/generated/sqlite/client.ts";
 import type { JsonObject } from "@/lib/vonage/content";
 import type { NormalizedEvent } from "@/lib/vonage/payload";
 
@@ -165,34 +165,6 @@ function newEventToJson(id: number, e: NewEvent): EventJson {
 
 function errorOf(code: string | null, title: string | null, detail: string | null) {
   return code === null && title === null && detail === null ? null : { code, title, detail };
-}
-
-export function eventRowToJson(row: EventRow): EventJson {
-  return {
-    id: row.id,
-    kind: row.kind as EventKind,
-    messageUuid: row.messageUuid,
-    status: row.status,
-    channel: row.channel,
-    messageType: row.messageType,
-    from: row.from,
-    to: row.to,
-    clientRef: row.clientRef,
-    error: errorOf(row.errorCode, row.errorTitle, row.errorDetail),
-    price: row.price,
-    currency: row.currency,
-    timestamp: row.timestamp?.toISOString() ?? null,
-    receivedAt: row.receivedAt.toISOString(),
-    verification: row.verification as Verification,
-    hashForm: row.hashForm,
-    apiKey: row.apiKey,
-    applicationId: row.applicationId,
-    text: row.text,
-    duplicates: row.duplicates,
-    lastDuplicateAt: row.lastDuplicateAt?.toISOString() ?? null,
-    payload: JSON.parse(row.rawBody) as JsonObject,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-  };
 }
 
 export function rejectionRowToJson(row: RejectionRow): RejectionJson {

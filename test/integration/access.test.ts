@@ -40,7 +40,7 @@ async function sessionCookie(): Promise<string> {
 }
 
 const PAGES = ["/", "/rejections", "/setup", "/messages/msg-1"];
-const APIS = ["/api/events", "/api/messages/msg-1", "/api/rejections", "/api/setup"];
+const APIS = ["/api/events", "/api/messages/msg-1", "/api/rejections", "/api/setup", "/api/events/export?format=csv", "/api/rejections/export?format=ndjson"];
 
 describe("without credentials", () => {
   it.each(PAGES)("page %s redirects to the login page", async (page) => {

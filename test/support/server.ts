@@ -14,6 +14,7 @@ export const ROOT = path.resolve(import.meta.dirname, "../..");
 export interface RunningServer {
   url: string;
   port: number;
+  pid: number;
   dataDir: string;
   databaseFile: string;
   env: Record<string, string>;
@@ -80,6 +81,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   return {
     url,
     port,
+    pid: child.pid!,
     dataDir,
     databaseFile,
     env,

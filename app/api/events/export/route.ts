@@ -1,0 +1,7 @@
+import { exportEvents } from "@/lib/export/export";
+
+export const dynamic = "force-dynamic";
+
+export function GET(request: Request) {
+  return exportEvents(request);
+}

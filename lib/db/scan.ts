@@ -1,0 +1,51 @@
+import Database from "better-sqlite3";
+import { getConfig } from "@/lib/config";
+import { recordFromRow, type EventRecord } from "@/lib/events/records";
+import type { Prisma } from "@/lib/generated/sqlite/client.ts";
+
+/**
+ * The bulk read path for exports: the same SQL as the Prisma queries, run by the driver
+ * itself. Prisma's row mapping costs ~10–40 µs a row, which caps an export far below 100,000
+ * rows/s (measured in docs/performance.md); the driver returns plain rows at a few µs each.
+ * On SQLite this is a second, read-only connection (WAL: it never blocks the writer).
+ */
+
+const SCAN_KEY = Symbol.for("vonage-console.scan-connection");
+type WithScan = typeof globalThis & { [SCAN_KEY]?: Database.Database };
+
+function readConnection(): Database.Database {
+  const store = globalThis as WithScan;
+  if (!store[SCAN_KEY]) {
+    const path = getConfig().sqlitePath;
+    if (!path) throw new Error("the bulk read path needs the SQLite store");
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    // A small page cache: an export reads each page once, and memory must stay flat.
+    db.pragma("cache_size = -2000");
+    store[SCAN_KEY] = db;
+  }
+  return store[SCAN_KEY];
+}
+
+const statements = new Map<string, Database.Statement>();
+
+function prepared(sql: string): Database.Statement {
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = readConnection().prepare(sql).raw(true);
+    if (statements.size > 100) statements.clear();
+    statements.set(sql, statement);
+  }
+  return statement;
+}
+
+/** Binds values the way the Prisma SQLite adapter stores them (dates as ISO text with +00:00). */
+function bindable(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return value;
+}
+
+/** Rows of `SELECT ${EVENT_COLUMNS} …`, read as arrays (a third of the cost of objects here). */
+export async function scanEventRecords(query: Prisma.Sql): Promise<EventRecord[]> {
+  return (prepared(query.sql).all(...query.values.map(bindable)) as unknown[][]).map(recordFromRow);
+}

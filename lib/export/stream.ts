@@ -1,0 +1,68 @@
+/**
+ * Streams a large export page by page from the database: the first bytes leave before the
+ * rest is read, only one page is in memory at a time (the stream pulls the next page only
+ * when the client has taken the previous one), and a client that goes away stops the work.
+ */
+
+export interface Page<T> {
+  items: T[];
+  /** Where the next page starts; null after the last page. */
+  next: number | null;
+}
+
+export interface ExportStreamOptions<T> {
+  firstPage: number | null;
+  readPage: (cursor: number | null) => Promise<Page<T>>;
+  header: string;
+  item: (value: T, index: number) => string;
+  footer: string;
+  signal?: AbortSignal;
+  /** Called once at the end, with the rows written and whether the client went away. */
+  onEnd?: (rows: number, cancelled: boolean, error?: unknown) => void;
+}
+
+export function exportStream<T>(options: ExportStreamOptions<T>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let cursor: number | null = options.firstPage;
+  let started = false;
+  let done = false;
+  let rows = 0;
+  const finish = (cancelled: boolean, error?: unknown) => {
+    if (done) return;
+    done = true;
+    options.onEnd?.(rows, cancelled, error);
+  };
+
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (options.signal?.aborted) {
+          finish(true);
+          controller.close();
+          return;
+        }
+        try {
+          let chunk = started ? "" : options.header;
+          started = true;
+          const page = await options.readPage(cursor);
+          for (const value of page.items) chunk += options.item(value, rows++);
+          cursor = page.next;
+          if (cursor === null) chunk += options.footer;
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          if (cursor === null) {
+            finish(false);
+            controller.close();
+          }
+        } catch (error) {
+          finish(false, error);
+          controller.error(error);
+        }
+      },
+      cancel() {
+        finish(true);
+      },
+    },
+    // Pull one page ahead at most.
+    { highWaterMark: 1 },
+  );
+}
