@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventFilterSchema, matchesFilter } from "@/lib/events/filter";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
 import { getJson, inboundBody, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
 import { startServer, type RunningServer } from "@/test/support/server";
@@ -28,6 +29,7 @@ beforeAll(async () => {
   }
   await seed("inbound", inboundBody({ text: "Hello, where is my parcel?", from: "14155550100", client_ref: "order-42" }));
   await seed("inbound", inboundBody({ channel: "mms", message_type: "image", image: { url: "https://example.com/a.jpg", caption: "My parcel arrived broken" } }));
+  await seed("inbound", inboundBody({ channel: "sms", text: "100% sure_thing, not 100 sure" }));
 });
 
 afterAll(async () => {
@@ -75,7 +77,7 @@ describe("GET /api/events", () => {
 
   it("filters by kind, status and channel, alone and combined", async () => {
     const count = (pred: (s: (typeof seeded)[number]) => boolean) => seeded.filter(pred).length;
-    expect((await query("kind=inbound")).body.events).toHaveLength(2);
+    expect((await query("kind=inbound")).body.events).toHaveLength(3);
     expect((await query("status=rejected")).body.events).toHaveLength(count((s) => s.body.status === "rejected"));
     expect((await query("channel=sms&status=delivered")).body.events).toHaveLength(
       count((s) => s.kind === "status" && s.body.channel === "sms" && s.body.status === "delivered"),
@@ -91,6 +93,9 @@ describe("GET /api/events", () => {
   it("filters by free text in the message body and by client_ref", async () => {
     expect((await query("text=PARCEL")).body.events).toHaveLength(2);
     expect((await query("text=broken")).body.events[0]!.messageType).toBe("image");
+    expect((await query("text=100%25")).body.events).toHaveLength(1);
+    expect((await query("text=e_t")).body.events).toHaveLength(1);
+    expect((await query("text=0_s")).body.events).toHaveLength(0);
     expect((await query("client_ref=order-42")).body.events).toHaveLength(1);
   });
 
@@ -118,6 +123,27 @@ describe("GET /api/events", () => {
     expect(status).toBe(400);
     expect(body.error).toBe("bad_request");
     expect(body.detail).toContain(message);
+  });
+});
+
+describe("the live filter and the database filter", () => {
+  it.each([
+    "status=delivered",
+    "channel=sms&kind=status",
+    `message_id=${MESSAGE}`,
+    "phone=447700900004",
+    "phone=%2B1%20415%20555%200100",
+    "text=parcel",
+    "text=PARCEL%20ARRIVED",
+    "text=%25",
+    "text=_",
+    "client_ref=order-42",
+    "kind=inbound&text=broken",
+  ])("select the same events for %s", async (query) => {
+    const all = await listAllEvents(server.url);
+    const filter = eventFilterSchema.parse(Object.fromEntries(new URLSearchParams(query)));
+    const fromDatabase = (await listAllEvents(server.url, query)).map((e) => e.id);
+    expect(fromDatabase).toEqual(all.filter((e) => matchesFilter(e, filter)).map((e) => e.id));
   });
 });
 
