@@ -8,7 +8,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { configureConnection, getDatabase } from "@/lib/db/client";
 import { loadMigrations, migrateSqlite } from "@/lib/db/migrate";
 import { attachRealtime } from "@/lib/realtime/io";
-import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/receive";
+import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
 
 /**
  * The console's entry point: one HTTP server that hands requests to Next.js and carries

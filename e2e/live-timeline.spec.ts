@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, forbidDialogs, test, timelineItems } from "@/e2e/fixtures";
 import { inboundBody, statusBody } from "@/test/support/http";
+import { dlrParams, inboundSmsParams, sendSms } from "@/test/support/sms";
 import { messagesFixtures } from "@/test/support/vonage";
 
 /** The live timeline, its rendering, filters and the message lifecycle, in a real browser. */
@@ -100,4 +101,33 @@ test("the lifecycle view orders out-of-order statuses by Vonage's time", async (
   await expect(steps).toHaveCount(4);
   await expect(steps.nth(2)).toContainText("rejected");
   await expect(page.getByText("conflicting reports")).toBeVisible();
+});
+
+test("SMS API delivery receipts and inbound SMS appear live, with multi-part messages put together", async ({ page, server }) => {
+  const tag = `sms-${randomUUID()}`;
+  await page.goto("/?kind=sms-dlr");
+  await expect(page.getByRole("status")).toHaveText("Live");
+  const receipt = dlrParams({ status: "failed", "err-code": "6", "client-ref": tag });
+  expect((await sendSms(server.url, "sms-dlr", receipt, "form")).status).toBe(200);
+  const row = timelineItems(page).filter({ hasText: receipt.messageId! });
+  await expect(row).toContainText("failed");
+  await expect(row).toContainText("DLR");
+  await expect(row).toContainText("Anti-Spam Rejection");
+
+  await page.goto("/?kind=sms-inbound");
+  await expect(page.getByRole("status")).toHaveText("Live");
+  const parts = ["Part one, ", "part two."];
+  const ids: string[] = [];
+  for (const n of [2, 1]) {
+    const params = inboundSmsParams({ concat: "true", "concat-ref": "9", "concat-total": "2", "concat-part": String(n), text: parts[n - 1]!, msisdn: "447700900777" });
+    ids[n] = params.messageId!;
+    expect((await sendSms(server.url, "sms-inbound", params)).status).toBe(200);
+  }
+  await expect(timelineItems(page).filter({ hasText: ids[2]! })).toContainText("part 2/2");
+  await expect(timelineItems(page).filter({ hasText: ids[1]! })).toContainText("SMS API");
+
+  await timelineItems(page).filter({ hasText: ids[1]! }).getByRole("link", { name: ids[1]! }).click();
+  const group = page.getByRole("region", { name: "Multi-part message" });
+  await expect(group).toContainText("complete");
+  await expect(group).toContainText("Part one, part two.");
 });

@@ -105,7 +105,10 @@ test("an empty console shows how to connect Vonage, with both URLs", async ({ pa
     await expect(page.getByRole("button", { name: "Copy the Inbound Message URL" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Copy the Message Status URL" })).toBeVisible();
     await expect(page.getByText("Signature verification is on")).toBeVisible();
-    await expect(page.getByText("No call received yet.")).toHaveCount(2);
+    await expect(page.getByText("No call received yet.")).toHaveCount(4);
+    await expect(page.getByText("Account-level SMS settings")).toBeVisible();
+    await expect(page.getByText(`${server.url}/webhooks/inbound-sms`)).toBeVisible();
+    await expect(page.getByText(`${server.url}/webhooks/delivery-receipt`)).toBeVisible();
 
     // The first call shows up in the setup help, and the first event replaces it with the timeline.
     expect((await postWebhook(server.url, "status", statusBody(), { unsigned: true })).status).toBe(503);

@@ -35,12 +35,13 @@ describe("parseConfig", () => {
         DASHBOARD_API_TOKEN: "tiny",
         SESSION_SECRET: "too-short",
         TRUST_PROXY: "perhaps",
+        VONAGE_SMS_SIGNATURE_METHOD: "sha3",
       });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join("\n");
-      for (const name of ["PORT", "DATABASE_URL", "SIGNATURE_MAX_AGE_SECONDS", "VONAGE_SIGNATURE_SECRET", "PUBLIC_URL", "DASHBOARD_PASSWORD", "DASHBOARD_API_TOKEN", "SESSION_SECRET", "TRUST_PROXY"]) {
+      for (const name of ["PORT", "DATABASE_URL", "SIGNATURE_MAX_AGE_SECONDS", "VONAGE_SIGNATURE_SECRET", "PUBLIC_URL", "DASHBOARD_PASSWORD", "DASHBOARD_API_TOKEN", "SESSION_SECRET", "TRUST_PROXY", "VONAGE_SMS_SIGNATURE_METHOD"]) {
         expect(problems).toContain(name);
       }
     }
@@ -50,6 +51,15 @@ describe("parseConfig", () => {
     expect(parseConfig({ DATABASE_URL: "file:/tmp/x/events.db" }).dataDir).toBe("/tmp/x");
     expect(parseConfig({ DATABASE_URL: "file:/tmp/x/events.db", DATA_DIR: "/srv/console" }).dataDir).toBe("/srv/console");
     expect(parseConfig({ TRUST_PROXY: "true", SESSION_MAX_AGE_SECONDS: "3600" })).toMatchObject({ trustProxy: true, sessionMaxAgeSeconds: 3600 });
+  });
+
+  it("reads the SMS API signature settings, its maximum age defaulting to the JWT one", () => {
+    expect(parseConfig({ VONAGE_SMS_SIGNATURE_SECRET: "old,new", VONAGE_SMS_SIGNATURE_METHOD: "SHA256", SIGNATURE_MAX_AGE_SECONDS: "600" })).toMatchObject({
+      smsSignatureSecrets: ["old", "new"],
+      smsSignatureMethod: "sha256",
+      smsSignatureMaxAgeSeconds: 600,
+    });
+    expect(parseConfig({ SMS_SIGNATURE_MAX_AGE_SECONDS: "259200" })).toMatchObject({ smsSignatureSecrets: [], smsSignatureMethod: "md5hash", smsSignatureMaxAgeSeconds: 259200 });
   });
 
   it("treats empty variables as unset", () => {

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { SMS_SIGNATURE_METHODS } from "@/lib/vonage/sms-signature";
 
 /**
  * The one place that reads process.env. Every setting is validated at start-up and every
@@ -75,6 +76,22 @@ const variables = {
   VONAGE_SIGNATURE_SECRET: optionalString,
   VONAGE_APPLICATION_ID: optionalString,
   SIGNATURE_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 86400).default(86400)),
+  /** The account's signature secret for SMS API `sig` (comma-separated during a rotation). */
+  VONAGE_SMS_SIGNATURE_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((raw) => (raw ?? "").split(",").map((s) => s.trim()))
+      .refine((list) => list.length === 1 || list.every((s) => s !== ""), { message: "has an empty entry (check for a stray comma)" })
+      .transform((list) => list.filter((s) => s !== "")),
+  ),
+  VONAGE_SMS_SIGNATURE_METHOD: z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(SMS_SIGNATURE_METHODS, { message: `must be one of ${SMS_SIGNATURE_METHODS.join(", ")}` }).default("md5hash"),
+  ),
+  /** Oldest SMS API `timestamp` accepted; defaults to SIGNATURE_MAX_AGE_SECONDS. */
+  SMS_SIGNATURE_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 86400).optional()),
   /** Where generated secrets are kept; defaults to the SQLite file's folder, else ./data. */
   DATA_DIR: optionalString,
   DASHBOARD_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8, "must be at least 8 characters").optional()),
@@ -104,6 +121,9 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     signatureConfigured: secrets.any.length > 0 || secrets.byApiKey.size > 0,
     applicationId: env.VONAGE_APPLICATION_ID,
     signatureMaxAgeSeconds: env.SIGNATURE_MAX_AGE_SECONDS,
+    smsSignatureSecrets: env.VONAGE_SMS_SIGNATURE_SECRET,
+    smsSignatureMethod: env.VONAGE_SMS_SIGNATURE_METHOD,
+    smsSignatureMaxAgeSeconds: env.SMS_SIGNATURE_MAX_AGE_SECONDS ?? env.SIGNATURE_MAX_AGE_SECONDS,
     dashboardPassword: env.DASHBOARD_PASSWORD,
     dashboardApiToken: env.DASHBOARD_API_TOKEN,
     sessionSecret: env.SESSION_SECRET,

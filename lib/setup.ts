@@ -1,6 +1,6 @@
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db/client";
-import { WEBHOOK_ENDPOINTS } from "@/lib/webhooks/endpoints";
+import { WEBHOOK_ENDPOINTS, type WebhookLevel } from "@/lib/webhooks/endpoints";
 
 /**
  * What a new user needs to connect Vonage: the URLs to paste, whether signatures are
@@ -16,6 +16,7 @@ export interface LastCall {
 
 export interface WebhookSetup {
   kind: string;
+  level: WebhookLevel;
   label: string;
   dashboardField: string;
   url: string;
@@ -26,6 +27,7 @@ export interface SetupReport {
   baseUrl: string;
   publicUrlConfigured: boolean;
   signature: { configured: boolean; accounts: number; secrets: number; applicationId: string | null; maxAgeSeconds: number };
+  smsSignature: { configured: boolean; method: string; secrets: number; maxAgeSeconds: number };
   webhooks: WebhookSetup[];
 }
 
@@ -58,6 +60,7 @@ export async function setupReport(request: Request): Promise<SetupReport> {
       const last = [stored, refused].filter((c) => !!c).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
       return {
         kind: endpoint.kind,
+        level: endpoint.level,
         label: endpoint.label,
         dashboardField: endpoint.dashboardField,
         url: `${baseUrl}${endpoint.path}`,
@@ -74,6 +77,12 @@ export async function setupReport(request: Request): Promise<SetupReport> {
       secrets: config.signatureSecrets.any.length + [...config.signatureSecrets.byApiKey.values()].reduce((n, list) => n + list.length, 0),
       applicationId: config.applicationId ?? null,
       maxAgeSeconds: config.signatureMaxAgeSeconds,
+    },
+    smsSignature: {
+      configured: config.smsSignatureSecrets.length > 0,
+      method: config.smsSignatureMethod,
+      secrets: config.smsSignatureSecrets.length,
+      maxAgeSeconds: config.smsSignatureMaxAgeSeconds,
     },
     webhooks,
   };

@@ -10,6 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { postWebhook } from "@/test/support/http";
+import { dlrParams, inboundSmsParams, sendSms } from "@/test/support/sms";
 import { messagesFixtures } from "@/test/support/vonage";
 
 const baseUrl = (process.argv[2] ?? process.env.CONSOLE_URL ?? `http://localhost:${process.env.PORT ?? 3000}`).replace(/\/$/, "");
@@ -68,7 +69,16 @@ async function main() {
     if (response.status === 200) ok += 1;
     else console.error(`${delivery.kind} ${String(delivery.body.message_uuid)}: ${response.status} ${await response.text()}`);
   }
-  console.log(`Sent ${deliveries.length} signed webhooks to ${baseUrl}: ${ok} stored.`);
+  // Account-level SMS API callbacks (unsigned, as accounts without SMS signing send them).
+  const sms: [Parameters<typeof sendSms>[1], Record<string, string>][] = [
+    ["sms-dlr", dlrParams({ status: "delivered", "client-ref": "invoice-1001" })],
+    ["sms-dlr", dlrParams({ status: "failed", "err-code": "6" })],
+    ["sms-inbound", inboundSmsParams({ text: "STOP", keyword: "STOP" })],
+    ["sms-inbound", inboundSmsParams({ concat: "true", "concat-ref": "42", "concat-total": "2", "concat-part": "2", text: "arrives first." })],
+    ["sms-inbound", inboundSmsParams({ concat: "true", "concat-ref": "42", "concat-total": "2", "concat-part": "1", text: "The second part " })],
+  ];
+  for (const [kind, params] of sms) if ((await sendSms(baseUrl, kind, params)).status === 200) ok += 1;
+  console.log(`Sent ${deliveries.length + sms.length} sample webhooks to ${baseUrl}: ${ok} stored.`);
 }
 
 main().catch((error: unknown) => {

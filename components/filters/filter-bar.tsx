@@ -7,6 +7,8 @@ import type { FilterName } from "@/components/filters/use-url-filters";
 /** The filter controls. Text fields apply as you type (debounced); selects apply at once. */
 
 const STATUSES = ["submitted", "delivered", "read", "rejected", "undeliverable"];
+/** SMS API delivery receipt statuses. */
+const DLR_STATUSES = ["accepted", "buffered", "expired", "failed", "unknown"];
 const CHANNELS: [string, string][] = [
   ["sms", "SMS"],
   ["mms", "MMS"],
@@ -110,8 +112,14 @@ export function FilterBar({ filter, onChange, onClear, children }: {
         {open ? "Fewer filters" : `More filters${others ? ` (${others} on)` : ""}`}
       </button>
       <div className={open ? "contents" : "hidden sm:contents"}>
-      <SelectFilter name="kind" label="Kind" value={filter.kind ?? ""} options={[["status", "Status"], ["inbound", "Inbound"]]} onChange={onChange} />
-      <SelectFilter name="status" label="Status" value={filter.status ?? ""} options={STATUSES.map((s) => [s, s])} onChange={onChange} />
+      <SelectFilter
+        name="kind"
+        label="Kind"
+        value={filter.kind ?? ""}
+        options={[["status", "Status"], ["inbound", "Inbound"], ["sms-inbound", "SMS API inbound"], ["sms-dlr", "SMS API receipt"]]}
+        onChange={onChange}
+      />
+      <SelectFilter name="status" label="Status" value={filter.status ?? ""} options={[...STATUSES, ...DLR_STATUSES].map((s) => [s, s])} onChange={onChange} />
       <SelectFilter name="channel" label="Channel" value={filter.channel ?? ""} options={CHANNELS} onChange={onChange} />
       <TextFilter name="phone" label="Phone number" value={filter.phone ?? ""} placeholder="from or to" onChange={onChange} />
       <TextFilter name="text" label="Text in message" value={filter.text ?? ""} placeholder="words in the body" onChange={onChange} />

@@ -7,7 +7,18 @@ import { asText, isObject, MEDIA_TYPES, mediaOf, summarizeInbound, type JsonObje
  */
 export function InboundContent({ payload, messageType }: { payload: JsonObject; messageType: string | null }) {
   const type = messageType ?? "text";
-  if (type === "text") {
+  if (type === "binary") {
+    // SMS API binary messages: hex with its user data header, never decoded as text.
+    return (
+      <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+        <dt className="text-slate-500">Binary data</dt>
+        <dd className="font-mono text-xs break-all">{asText(payload.data) ?? ""}</dd>
+        <dt className="text-slate-500">UDH</dt>
+        <dd className="font-mono text-xs break-all">{asText(payload.udh) ?? "none"}</dd>
+      </dl>
+    );
+  }
+  if (type === "text" || type === "unicode") {
     return <p className="break-words whitespace-pre-wrap">{asText(payload.text) ?? ""}</p>;
   }
   if ((MEDIA_TYPES as readonly string[]).includes(type)) {

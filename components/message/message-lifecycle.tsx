@@ -2,11 +2,11 @@
 
 import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
-import { ApiError, fetchMessage } from "@/components/data/api";
+import { ApiError, fetchMessage, type ConcatGroupJson } from "@/components/data/api";
 import { InboundContent } from "@/components/message/inbound-content";
 import { ConnectionStatus } from "@/components/realtime/connection-status";
 import { connectEventSocket } from "@/components/realtime/socket";
-import { channelLabel, EventDetail } from "@/components/timeline/timeline-row";
+import { channelLabel, EventDetail, KindBadge, messageHref } from "@/components/timeline/timeline-row";
 import { CopyButton } from "@/components/ui/copy-button";
 import { JsonBlock } from "@/components/ui/json-block";
 import { Badge, StatusBadge, UnverifiedBadge } from "@/components/ui/status-badge";
@@ -24,6 +24,7 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
   const [state, setState] = useState<"loading" | "ready" | "missing" | "error">("loading");
   const [error, setError] = useState("");
   const [connected, setConnected] = useState(false);
+  const [concat, setConcat] = useState<ConcatGroupJson | null>(null);
 
   useEffect(() => {
     let latest = 0;
@@ -46,8 +47,9 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
       });
     };
     fetchMessage(messageUuid)
-      .then(({ events: loaded }) => {
+      .then(({ events: loaded, concat: group }) => {
         if (cancelled) return;
+        setConcat(group);
         latest = Math.max(0, ...loaded.map((e) => e.id));
         merge(loaded);
         setState("ready");
@@ -121,6 +123,8 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
           </dl>
         )}
 
+        {concat && <ConcatParts group={concat} current={messageUuid} />}
+
         {ordered.length > 0 && (
           <section aria-label="Events in Vonage's time order">
             <h2 className="mb-2 text-sm font-semibold text-slate-700 dark:text-slate-200">
@@ -131,7 +135,8 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
               {ordered.map((event, i) => (
                 <li key={event.id} className="rounded-lg border border-slate-200 p-3 dark:border-slate-700">
                   <div className="flex flex-wrap items-center gap-2">
-                    {event.kind === "status" ? <StatusBadge status={event.status ?? "no status"} /> : <Badge tone="inbound">inbound {event.messageType}</Badge>}
+                    <KindBadge event={event} />
+                    {event.networkCode && <span className="text-xs text-slate-500">network {event.networkCode}</span>}
                     {event.verification === "unverified" && <UnverifiedBadge />}
                     {delays[i] !== null && delays[i] !== undefined && (
                       <span className="text-xs font-medium text-slate-600 dark:text-slate-300">+{formatDuration(delays[i]!)}</span>
@@ -143,7 +148,11 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
                     </span>
                   </div>
                   <div className="mt-2 text-sm">
-                    {event.kind === "inbound" ? <InboundContent payload={event.payload} messageType={event.messageType} /> : <EventDetail event={event} />}
+                    {event.kind === "inbound" || event.kind === "sms-inbound" ? (
+                      <InboundContent payload={event.payload} messageType={event.messageType} />
+                    ) : (
+                      <EventDetail event={event} />
+                    )}
                   </div>
                   <details className="mt-2">
                     <summary className="cursor-pointer text-xs font-medium text-slate-600 dark:text-slate-300">Raw JSON and headers</summary>
@@ -159,6 +168,47 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
         )}
       </div>
     </main>
+  );
+}
+
+/** A multi-part inbound SMS: the message put together, or which parts never came. */
+function ConcatParts({ group, current }: { group: ConcatGroupJson; current: string }) {
+  const received = group.parts.map((p) => p.concat!.part);
+  return (
+    <section aria-label="Multi-part message" className="space-y-2 rounded-lg border border-slate-200 p-3 dark:border-slate-700">
+      <h2 className="text-sm font-semibold">
+        Multi-part message ({group.total} parts, ref {group.ref}): {group.complete ? "complete" : `${received.length} of ${group.total} received`}
+      </h2>
+      {group.complete ? (
+        <p className="break-words whitespace-pre-wrap">{group.text}</p>
+      ) : (
+        <p className="text-sm text-amber-800 dark:text-amber-200">
+          Missing part{group.missing.length === 1 ? "" : "s"} {group.missing.join(", ")}: not received since the first part arrived at{" "}
+          {new Date(group.firstReceivedAt).toLocaleString()}. Some carriers never deliver every part.
+        </p>
+      )}
+      <ol className="space-y-1 text-sm">
+        {Array.from({ length: group.total }, (_, i) => i + 1).map((n) => {
+          const part = group.parts.find((p) => p.concat!.part === n);
+          return (
+            <li key={n}>
+              <span className="font-medium">Part {n}: </span>
+              {part ? (
+                part.messageUuid === current ? (
+                  <span>{part.text} (this message)</span>
+                ) : (
+                  <Link href={messageHref(part.messageUuid!)} className="text-indigo-700 underline dark:text-indigo-300">
+                    {part.text}
+                  </Link>
+                )
+              ) : (
+                <span className="text-amber-800 dark:text-amber-200">missing</span>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </section>
   );
 }
 

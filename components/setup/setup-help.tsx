@@ -42,37 +42,7 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
         </p>
       </div>
 
-      <ol className="space-y-3">
-        {report.webhooks.map((webhook) => (
-          <li key={webhook.kind} className="rounded-lg border border-slate-200 p-3 dark:border-slate-700">
-            <div className="flex flex-wrap items-center justify-between gap-2">
-              <span className="text-sm font-semibold text-slate-800 dark:text-slate-100">
-                {webhook.dashboardField} <span className="font-normal text-slate-500">({webhook.label})</span>
-              </span>
-              <CopyButton text={webhook.url} label={`Copy the ${webhook.label} URL`} />
-            </div>
-            <code className="mt-2 block rounded bg-slate-100 px-2 py-1.5 font-mono text-sm break-all text-slate-900 dark:bg-slate-900 dark:text-slate-100">
-              {webhook.url}
-            </code>
-            <p className="mt-2 text-xs text-slate-600 dark:text-slate-400">
-              {webhook.lastCall ? (
-                <>
-                  Last call <time dateTime={webhook.lastCall.at}>{new Date(webhook.lastCall.at).toLocaleString()}</time>:{" "}
-                  {webhook.lastCall.outcome === "stored" ? (
-                    <span className="font-medium text-emerald-700 dark:text-emerald-300">stored (200)</span>
-                  ) : (
-                    <span className="font-medium text-red-700 dark:text-red-300">
-                      refused ({webhook.lastCall.httpStatus} {webhook.lastCall.reason}) — see Rejected deliveries
-                    </span>
-                  )}
-                </>
-              ) : (
-                "No call received yet."
-              )}
-            </p>
-          </li>
-        ))}
-      </ol>
+      <WebhookList webhooks={report.webhooks.filter((w) => w.level === "application")} />
 
       {!report.publicUrlConfigured && (
         <p className="rounded-md bg-sky-50 p-3 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100">
@@ -98,6 +68,68 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
           </>
         )}
       </div>
+
+      <section aria-labelledby="sms-setup-title" className="space-y-3 border-t border-slate-200 pt-6 dark:border-slate-700">
+        <h3 id="sms-setup-title" className="text-base font-semibold text-slate-900 dark:text-slate-100">
+          Account-level SMS settings
+        </h3>
+        <p className="text-sm text-slate-600 dark:text-slate-300">
+          Needed when you send SMS through the <strong>SMS API</strong> (or with API key and secret instead of an application), or
+          when the account&apos;s <em>Messaging API Type</em> is set to &ldquo;SMS API&rdquo;: then inbound SMS and delivery receipts
+          go to the account-level URLs in Dashboard › Settings, not to the application&apos;s. Both GET and POST (form or JSON) are
+          accepted.
+        </p>
+        <WebhookList webhooks={report.webhooks.filter((w) => w.level === "account")} />
+        <p className="text-sm text-slate-600 dark:text-slate-300">
+          {report.smsSignature.configured ? (
+            <>
+              SMS <code>sig</code> verification is on (method {report.smsSignature.method}, {report.smsSignature.secrets} secret
+              {report.smsSignature.secrets === 1 ? "" : "s"}).
+            </>
+          ) : (
+            <>
+              SMS <code>sig</code> verification is off: set <code>VONAGE_SMS_SIGNATURE_SECRET</code> and{" "}
+              <code>VONAGE_SMS_SIGNATURE_METHOD</code> once Vonage signs your account&apos;s SMS webhooks.
+            </>
+          )}
+        </p>
+      </section>
     </section>
+  );
+}
+
+function WebhookList({ webhooks }: { webhooks: SetupReport["webhooks"] }) {
+  return (
+    <ol className="space-y-3">
+      {webhooks.map((webhook) => (
+        <li key={webhook.kind} className="rounded-lg border border-slate-200 p-3 dark:border-slate-700">
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <span className="text-sm font-semibold text-slate-800 dark:text-slate-100">
+              {webhook.dashboardField} <span className="font-normal text-slate-500">({webhook.label})</span>
+            </span>
+            <CopyButton text={webhook.url} label={`Copy the ${webhook.label} URL`} />
+          </div>
+          <code className="mt-2 block rounded bg-slate-100 px-2 py-1.5 font-mono text-sm break-all text-slate-900 dark:bg-slate-900 dark:text-slate-100">
+            {webhook.url}
+          </code>
+          <p className="mt-2 text-xs text-slate-600 dark:text-slate-400">
+            {webhook.lastCall ? (
+              <>
+                Last call <time dateTime={webhook.lastCall.at}>{new Date(webhook.lastCall.at).toLocaleString()}</time>:{" "}
+                {webhook.lastCall.outcome === "stored" ? (
+                  <span className="font-medium text-emerald-700 dark:text-emerald-300">stored (200)</span>
+                ) : (
+                  <span className="font-medium text-red-700 dark:text-red-300">
+                    refused ({webhook.lastCall.httpStatus} {webhook.lastCall.reason}) — see Rejected deliveries
+                  </span>
+                )}
+              </>
+            ) : (
+              "No call received yet."
+            )}
+          </p>
+        </li>
+      ))}
+    </ol>
   );
 }

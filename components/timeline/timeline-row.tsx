@@ -24,15 +24,22 @@ export function channelLabel(channel: string | null): string {
   return channel ?? "unknown channel";
 }
 
+/** Status events (Messages statuses, SMS delivery receipts) show their status; inbound ones their type. */
+export function KindBadge({ event }: { event: EventJson }) {
+  if (event.kind === "status" || event.kind === "sms-dlr") return <StatusBadge status={event.status ?? "no status"} />;
+  return <Badge tone="inbound">inbound {event.messageType ?? ""}</Badge>;
+}
+
 export function EventHeadline({ event }: { event: EventJson }) {
+  const smsApi = event.kind === "sms-inbound" || event.kind === "sms-dlr";
   return (
     <>
-      {event.kind === "status" ? (
-        <StatusBadge status={event.status ?? "no status"} />
-      ) : (
-        <Badge tone="inbound">inbound {event.messageType ?? ""}</Badge>
-      )}
-      <span className="shrink-0 text-xs font-medium tracking-wide text-slate-500 uppercase dark:text-slate-400">{channelLabel(event.channel)}</span>
+      <KindBadge event={event} />
+      <span className="shrink-0 text-xs font-medium tracking-wide text-slate-500 uppercase dark:text-slate-400">
+        {channelLabel(event.channel)}
+        {smsApi && <span title="Account-level SMS API webhook"> · {event.kind === "sms-dlr" ? "DLR" : "SMS API"}</span>}
+      </span>
+      {event.concat && <Badge title={`Part ${event.concat.part} of a ${event.concat.total}-part message (ref ${event.concat.ref})`}>part {event.concat.part}/{event.concat.total}</Badge>}
       <span className="min-w-0 truncate text-sm text-slate-700 dark:text-slate-300">
         {event.from ?? "?"} <span aria-label="to">→</span> {event.to ?? "?"}
       </span>
@@ -55,8 +62,8 @@ export function EventDetail({ event }: { event: EventJson }) {
       </span>
     );
   }
-  if (event.kind === "inbound") {
-    const url = mediaUrlOf(event.payload, event.messageType);
+  if (event.kind === "inbound" || event.kind === "sms-inbound") {
+    const url = event.kind === "inbound" ? mediaUrlOf(event.payload, event.messageType) : undefined;
     return (
       <span>
         {event.text ?? JSON.stringify(event.payload)}

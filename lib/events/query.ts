@@ -3,6 +3,7 @@ import { getDatabase } from "@/lib/db/client";
 import { scanEventRecords } from "@/lib/db/scan";
 import { eventFilterSchema, type EventFilter } from "@/lib/events/filter";
 import { byProviderTime } from "@/lib/events/lifecycle";
+import { reassembleConcat } from "@/lib/vonage/sms-payload";
 import { eventRecordToJson, type EventRecord } from "@/lib/events/records";
 import { EVENT_COLUMNS, eventConditions, whereClause } from "@/lib/events/sql";
 import { rejectionRowToJson } from "@/lib/events/store";
@@ -104,6 +105,42 @@ export async function listEvents(query: EventQuery): Promise<EventPage> {
 export async function listMessageEvents(messageUuid: string): Promise<EventJson[]> {
   const rows = await selectEvents(eventConditions({ message_id: messageUuid }), "ASC", 10_000);
   return rows.map(eventRecordToJson).sort(byProviderTime);
+}
+
+export interface ConcatGroup {
+  ref: string;
+  from: string | null;
+  total: number;
+  /** The parts received, by part number (a repeated part once). */
+  parts: EventJson[];
+  missing: number[];
+  complete: boolean;
+  /** The whole message, once every part has arrived; the parts joined so far otherwise. */
+  text: string;
+  firstReceivedAt: string;
+}
+
+/**
+ * The other parts of a multi-part inbound SMS: same concat-ref from the same sender.
+ * Carriers deliver them in any order, and some never.
+ */
+export async function concatGroupOf(event: EventJson): Promise<ConcatGroup | null> {
+  if (event.kind !== "sms-inbound" || !event.concat) return null;
+  const conditions = [Prisma.sql`"kind" = 'sms-inbound'`, Prisma.sql`"concat_ref" = ${event.concat.ref}`];
+  conditions.push(event.from === null ? Prisma.sql`"from_number" IS NULL` : Prisma.sql`"from_number" = ${event.from}`);
+  const parts = (await selectEvents(conditions, "ASC", 1000)).map(eventRecordToJson);
+  const assembled = reassembleConcat(parts.map((p) => ({ part: p.concat!.part, total: p.concat!.total, text: p.text })));
+  const seen = new Set<number>();
+  return {
+    ref: event.concat.ref,
+    from: event.from,
+    total: Math.max(...parts.map((p) => p.concat!.total)),
+    parts: parts.filter((p) => !seen.has(p.concat!.part) && seen.add(p.concat!.part)).sort((a, b) => a.concat!.part - b.concat!.part),
+    missing: assembled.missing,
+    complete: assembled.complete,
+    text: assembled.text,
+    firstReceivedAt: parts[0]!.receivedAt,
+  };
 }
 
 export interface RejectionPage {

@@ -32,6 +32,11 @@ export interface EventRecord {
   headers: string;
   duplicates: number | bigint;
   last_duplicate_at: Date | string | null;
+  network_code: string | null;
+  concat_ref: string | null;
+  concat_part: number | bigint | null;
+  concat_total: number | bigint | null;
+  wire_form: string | null;
 }
 
 /** ISO 8601 in UTC with milliseconds, from a Date or from SQLite's stored "…+00:00" text. */
@@ -71,6 +76,11 @@ export function recordFromRow(row: unknown[]): EventRecord {
     headers: row[22] as string,
     duplicates: row[23] as number,
     last_duplicate_at: row[24] as string | null,
+    network_code: row[25] as string | null,
+    concat_ref: row[26] as string | null,
+    concat_part: row[27] as number | null,
+    concat_total: row[28] as number | null,
+    wire_form: row[29] as string | null,
   };
 }
 
@@ -99,6 +109,12 @@ export function eventFields(r: EventRecord): Omit<EventJson, "payload" | "header
     apiKey: r.api_key,
     applicationId: r.application_id,
     text: r.text,
+    networkCode: r.network_code,
+    concat:
+      r.concat_ref !== null && r.concat_part !== null && r.concat_total !== null
+        ? { ref: r.concat_ref, part: Number(r.concat_part), total: Number(r.concat_total) }
+        : null,
+    wireForm: r.wire_form,
     duplicates: Number(r.duplicates),
     lastDuplicateAt: isoTime(r.last_duplicate_at),
   };

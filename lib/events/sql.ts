@@ -12,7 +12,8 @@ import { normalizePhone, type EventFilter } from "@/lib/events/filter";
 export const EVENT_COLUMNS = Prisma.raw(
   `"id", "kind", "message_uuid", "status", "channel", "message_type", "from_number", "to_number", "client_ref", "error_code",
   "error_title", "error_detail", "price", "currency", "timestamp", "received_at", "verification", "hash_form", "api_key",
-  "application_id", "text", "raw_body", "headers", "duplicates", "last_duplicate_at"`,
+  "application_id", "text", "raw_body", "headers", "duplicates", "last_duplicate_at", "network_code", "concat_ref",
+  "concat_part", "concat_total", "wire_form"`,
 );
 
 /** LIKE with the user's text taken literally. */

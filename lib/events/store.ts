@@ -16,6 +16,8 @@ import type { NormalizedEvent } from "@/lib/vonage/payload";
 
 export interface NewEvent extends NormalizedEvent {
   kind: EventKind;
+  concat: { ref: string; part: number; total: number } | null;
+  wireForm: string | null;
   receivedAt: Date;
   verification: Verification;
   hashForm: string | null;
@@ -24,6 +26,8 @@ export interface NewEvent extends NormalizedEvent {
   rawBody: string;
   payload: JsonObject;
   headers: Record<string, string>;
+  /** What identifies a retry of this delivery; defaults to the raw body. */
+  dedupeContent?: string;
 }
 
 export interface RecordResult {
@@ -46,9 +50,13 @@ export interface NewRejection {
   bodyTruncated: boolean;
 }
 
-/** A retried delivery repeats its body byte for byte; endpoint + body identify an event. */
-export function dedupeKeyOf(kind: EventKind, rawBody: string): string {
-  return createHash("sha256").update(kind).update("\n").update(rawBody).digest("hex");
+/**
+ * A retried delivery repeats its content; endpoint + content identify an event. For the
+ * Messages API that is the raw body byte for byte; SMS API callers pass their parameters
+ * without the signing fields (lib/webhooks/receive-sms.ts).
+ */
+export function dedupeKeyOf(kind: EventKind, content: string): string {
+  return createHash("sha256").update(kind).update("\n").update(content).digest("hex");
 }
 
 interface WriteOutcome extends RecordResult {
@@ -61,11 +69,12 @@ async function insertBatch(db: Database, events: NewEvent[]): Promise<WriteOutco
       INSERT INTO "events" ("kind", "dedupe_key", "message_uuid", "status", "channel", "message_type",
         "from_number", "to_number", "client_ref", "error_code", "error_title", "error_detail", "price",
         "currency", "timestamp", "received_at", "verification", "hash_form", "api_key", "application_id",
-        "text", "raw_body", "headers", "duplicates")
-      VALUES (${e.kind}, ${dedupeKeyOf(e.kind, e.rawBody)}, ${e.messageUuid}, ${e.status}, ${e.channel},
+        "text", "network_code", "concat_ref", "concat_part", "concat_total", "wire_form", "raw_body", "headers", "duplicates")
+      VALUES (${e.kind}, ${dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody)}, ${e.messageUuid}, ${e.status}, ${e.channel},
         ${e.messageType}, ${e.from}, ${e.to}, ${e.clientRef}, ${e.errorCode}, ${e.errorTitle}, ${e.errorDetail},
         ${e.price}, ${e.currency}, ${e.timestamp}, ${e.receivedAt}, ${e.verification}, ${e.hashForm},
-        ${e.apiKey}, ${e.applicationId}, ${e.text}, ${e.rawBody}, ${JSON.stringify(e.headers)}, 0)
+        ${e.apiKey}, ${e.applicationId}, ${e.text}, ${e.networkCode}, ${e.concat?.ref ?? null}, ${e.concat?.part ?? null},
+        ${e.concat?.total ?? null}, ${e.wireForm}, ${e.rawBody}, ${JSON.stringify(e.headers)}, 0)
       ON CONFLICT ("dedupe_key") DO UPDATE SET
         "duplicates" = "events"."duplicates" + 1,
         "last_duplicate_at" = excluded."received_at"
@@ -156,6 +165,9 @@ function newEventToJson(id: number, e: NewEvent): EventJson {
     apiKey: e.apiKey,
     applicationId: e.applicationId,
     text: e.text,
+    networkCode: e.networkCode,
+    concat: e.concat,
+    wireForm: e.wireForm,
     duplicates: 0,
     lastDuplicateAt: null,
     payload: e.payload,

@@ -39,6 +39,12 @@ export interface EventJson {
   applicationId: string | null;
   /** The inbound text, or a one-line summary of other content. */
   text: string | null;
+  /** The carrier network (MCCMNC), when reported. */
+  networkCode: string | null;
+  /** A part of a multi-part inbound SMS (SMS API). */
+  concat: { ref: string; part: number; total: number } | null;
+  /** SMS API webhooks: how they arrived ("query" for GET, "form", "json"); null for the Messages API. */
+  wireForm: string | null;
   duplicates: number;
   lastDuplicateAt: string | null;
   /** The body as received, parsed. */

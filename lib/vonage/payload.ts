@@ -24,6 +24,8 @@ export interface NormalizedEvent {
   currency: string | null;
   timestamp: Date | null;
   text: string | null;
+  /** The carrier network (MCCMNC), when reported. */
+  networkCode: string | null;
 }
 
 export type ParsedBody = { ok: true; payload: JsonObject } | { ok: false; detail: string };
@@ -75,6 +77,8 @@ export function normalizeMessagesEvent(kind: MessagesEventKind, payload: JsonObj
     currency: (usage && asText(usage.currency)) ?? null,
     timestamp: parseProviderTimestamp(asText(payload.timestamp)),
     text: kind === "inbound" ? (summarizeInbound(content, messageType) ?? null) : null,
+    // Newer bodies: origin.network_code on inbound, destination.network_code on statuses.
+    networkCode: networkCodeOf(payload.origin) ?? networkCodeOf(payload.destination) ?? null,
   };
 }
 
@@ -84,6 +88,10 @@ function errorCodeOf(error: JsonObject): string | undefined {
   if (title && /^\d+$/.test(title.trim())) return title.trim();
   const fragment = asText(error.type)?.match(/#(\d+)$/)?.[1];
   return fragment ?? title;
+}
+
+function networkCodeOf(value: unknown): string | undefined {
+  return isObject(value) ? asText(value.network_code) : undefined;
 }
 
 function party(value: unknown): string | undefined {

@@ -17,8 +17,16 @@ export const REJECTION_REASONS = {
     fix: "Tokens with alg 'none', RS256 or other algorithms are forged or come from another system.",
   },
   bad_signature: {
-    meaning: "The token's signature does not match the configured signature secret.",
-    fix: "Set VONAGE_SIGNATURE_SECRET to the account's signature secret (Dashboard > Settings), not the API secret or the application's private key. During a rotation, list both: old,new.",
+    meaning: "The signature does not match the configured signature secret.",
+    fix: "Messages API: set VONAGE_SIGNATURE_SECRET to the account's signature secret (Dashboard > Settings), not the API secret or the application's private key; during a rotation, list both: old,new. SMS API (sig): set VONAGE_SMS_SIGNATURE_SECRET and VONAGE_SMS_SIGNATURE_METHOD to the secret and method chosen in the Dashboard; the detail says if another method would have matched.",
+  },
+  missing_signature: {
+    meaning: "An SMS API webhook arrived without a sig parameter, while VONAGE_SMS_SIGNATURE_SECRET is set.",
+    fix: "Vonage signs SMS API webhooks only when signing is enabled for the account (ask Vonage support, or check Dashboard > Settings). Unset VONAGE_SMS_SIGNATURE_SECRET to accept unsigned ones, marked unverified.",
+  },
+  malformed_request: {
+    meaning: "The request carries no readable SMS API parameters.",
+    fix: "SMS API webhooks are GET with a query string, or POST form-urlencoded or JSON. Look at the stored body and headers.",
   },
   unknown_api_key: {
     meaning: "The token names an api_key for which no secret is configured.",
@@ -33,11 +41,11 @@ export const REJECTION_REASONS = {
     fix: "Check VONAGE_APPLICATION_ID, or point only this application's webhooks at the console.",
   },
   stale_token: {
-    meaning: "The token was issued longer ago than the allowed maximum age.",
-    fix: "Check the server clock (NTP), or raise SIGNATURE_MAX_AGE_SECONDS; Vonage retries for up to 24 hours.",
+    meaning: "The token (or the SMS API timestamp) is older than the allowed maximum age.",
+    fix: "Check the server clock (NTP), or raise SIGNATURE_MAX_AGE_SECONDS (SMS_SIGNATURE_MAX_AGE_SECONDS for SMS API webhooks); Vonage retries Messages webhooks for 24 hours and SMS delivery receipts for 72 hours.",
   },
   future_token: {
-    meaning: "The token was issued more than 60 seconds in the future.",
+    meaning: "The token (or the SMS API timestamp) is more than 60 seconds in the future.",
     fix: "The server clock is behind: synchronise it (NTP).",
   },
   missing_claim: {

@@ -1,5 +1,5 @@
 import { apiResponse } from "@/lib/http/api";
-import { listMessageEvents } from "@/lib/events/query";
+import { concatGroupOf, listMessageEvents } from "@/lib/events/query";
 
 export const dynamic = "force-dynamic";
 
@@ -10,6 +10,7 @@ export function GET(_request: Request, { params }: { params: Promise<{ messageUu
     if (events.length === 0) {
       return Response.json({ error: "not_found", detail: `no events for message ${messageUuid}` }, { status: 404 });
     }
-    return { messageUuid, events };
+    const part = events.find((e) => e.concat !== null);
+    return { messageUuid, events, concat: part ? await concatGroupOf(part) : null };
   });
 }

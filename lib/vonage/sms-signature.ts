@@ -1,0 +1,177 @@
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+
+/**
+ * Verification of the legacy SMS API's `sig` parameter on inbound SMS and delivery receipts
+ * (vonage-webhooks.md §2.4, signing-messages.md). Works on decoded parameters, whatever wire
+ * form they came in (see sms-params.ts); knows nothing about HTTP or storage.
+ */
+
+/** The Dashboard's signature methods, by their PHP/Ruby names; md5hash is Vonage's default. */
+export const SMS_SIGNATURE_METHODS = ["md5hash", "md5", "sha1", "sha256", "sha512"] as const;
+export type SmsSignatureMethod = (typeof SMS_SIGNATURE_METHODS)[number];
+
+export type SmsRejectionReason = "missing_signature" | "bad_signature" | "stale_token" | "future_token";
+
+export type SmsVerification =
+  | { ok: true; matchedSecretIndex: number }
+  | { ok: false; reason: SmsRejectionReason; detail: string };
+
+export interface SmsVerifyOptions {
+  /** All received parameters, decoded, including `sig`, `timestamp` and `nonce`. */
+  params: Record<string, string>;
+  /** The account's signature secret(s); several during a rotation. */
+  secrets: string[];
+  method: SmsSignatureMethod;
+  maxAgeSeconds: number;
+  /** "Now", for tests. */
+  now?: Date;
+}
+
+/** Same clock-skew allowance as the Messages path (verify.ts). */
+export const SMS_FUTURE_TOLERANCE_SECONDS = 60;
+
+/** Hex length of each method's digest, to tell an operator what a received `sig` looks like. */
+const DIGEST_HEX_LENGTH: Record<SmsSignatureMethod, number> = {
+  md5hash: 32,
+  md5: 32,
+  sha1: 40,
+  sha256: 64,
+  sha512: 128,
+};
+
+const UNIX_SECONDS = /^\d{1,12}$/;
+
+export function isSmsSignatureMethod(value: string): value is SmsSignatureMethod {
+  return (SMS_SIGNATURE_METHODS as readonly string[]).includes(value);
+}
+
+/**
+ * The documented string to sign: every parameter but `sig`, keys sorted in byte order
+ * (`message-timestamp` < `messageId`), `&` and `=` in each value replaced by `_`, joined as
+ * `&key=value…` with a leading `&`. Unlike the Node SDK's outbound signer, nothing is
+ * URL-encoded and keys are left alone (vonage-webhooks.md §2.4).
+ */
+export function smsStringToSign(params: Record<string, string>): string {
+  return Object.keys(params)
+    .filter((key) => key !== "sig")
+    .sort(compareBytes)
+    .map((key) => `&${key}=${(params[key] ?? "").replace(/[&=]/g, "_")}`)
+    .join("");
+}
+
+/** Byte order of the UTF-8 keys; JavaScript's default sort compares UTF-16 code units. */
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
+}
+
+/** md5hash is a plain MD5 of string + secret; the other methods are HMACs keyed with the secret. Lowercase hex. */
+export function computeSmsSignature(params: Record<string, string>, secret: string, method: SmsSignatureMethod): string {
+  const data = smsStringToSign(params);
+  if (method === "md5hash") return createHash("md5").update(data + secret, "utf8").digest("hex");
+  return createHmac(method, secret).update(data, "utf8").digest("hex");
+}
+
+/**
+ * Checks `sig` against each secret (rotation), then the freshness of Vonage's `timestamp`.
+ * The signature comes first: an unsigned or forged timestamp says nothing about the clock.
+ */
+export function verifySmsSignature(options: SmsVerifyOptions): SmsVerification {
+  const { params, secrets, method } = options;
+  const sig = params.sig;
+  if (sig === undefined || sig === "") {
+    return refuse(
+      "missing_signature",
+      "no sig parameter: signing is off for this account (ask Vonage support to enable it), or the request is not from Vonage",
+    );
+  }
+  if (secrets.length === 0) {
+    return refuse("bad_signature", "sig is present but no SMS signature secret is configured to check it");
+  }
+
+  const matchedSecretIndex = matchingSecretIndex(params, sig, secrets, method);
+  if (matchedSecretIndex === undefined) {
+    return refuse("bad_signature", explainMismatch(params, sig, secrets, method));
+  }
+
+  const timestampProblem = checkTimestamp(params.timestamp, options);
+  if (timestampProblem) return timestampProblem;
+  return { ok: true, matchedSecretIndex };
+}
+
+function refuse(reason: SmsRejectionReason, detail: string): SmsVerification {
+  return { ok: false, reason, detail };
+}
+
+function matchingSecretIndex(
+  params: Record<string, string>,
+  sig: string,
+  secrets: string[],
+  method: SmsSignatureMethod,
+): number | undefined {
+  const index = secrets.findIndex((secret) => sameSignature(computeSmsSignature(params, secret, method), sig));
+  return index === -1 ? undefined : index;
+}
+
+/**
+ * Vonage's HMAC sigs are uppercase hex, md5hash lowercase, Python's lowercase: compare
+ * case-insensitively, as the Node, PHP, Python and Java SDKs do (§2.4). The expected length
+ * is public (it follows from the method), so a length mismatch may return early;
+ * timingSafeEqual would throw on it.
+ */
+function sameSignature(expectedHex: string, received: string): boolean {
+  const expected = Buffer.from(expectedHex, "utf8");
+  const actual = Buffer.from(received.toLowerCase(), "utf8");
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}
+
+/** Users often pick the wrong method (user-pains §P3): say which one, if any, would have matched. */
+function explainMismatch(
+  params: Record<string, string>,
+  sig: string,
+  secrets: string[],
+  method: SmsSignatureMethod,
+): string {
+  for (const other of SMS_SIGNATURE_METHODS) {
+    if (other === method) continue;
+    const index = matchingSecretIndex(params, sig, secrets, other);
+    if (index !== undefined) {
+      const which = secrets.length > 1 ? ` with secret #${index + 1}` : "";
+      return `signature matches method ${other}${which}, but VONAGE_SMS_SIGNATURE_METHOD is ${method}: set it to ${other} (the method chosen in the Vonage Dashboard)`;
+    }
+  }
+  const against = secrets.length === 1 ? "the configured secret" : `any of ${secrets.length} configured secrets`;
+  return `sig does not match ${against} with method ${method}, nor with any other method. ${describeSig(sig)} Use the account's signature secret (not the API secret), and check that no proxy alters the parameters`;
+}
+
+function describeSig(sig: string): string {
+  if (!/^[0-9a-f]+$/i.test(sig)) return `The received sig (${sig.length} characters) is not hexadecimal.`;
+  const fits = SMS_SIGNATURE_METHODS.filter((m) => DIGEST_HEX_LENGTH[m] === sig.length);
+  if (fits.length === 0) return `The received sig has ${sig.length} hex characters, the length of no known method.`;
+  return `The received sig has ${sig.length} hex characters, the length of ${fits.join(" or ")}.`;
+}
+
+/**
+ * Vonage signs its own `timestamp` (Unix seconds). The docs set no window (Java allows ±5
+ * min), but DLRs are retried for 72 h, so the window is the caller's (vonage-webhooks.md §6).
+ */
+function checkTimestamp(timestamp: string | undefined, options: SmsVerifyOptions): SmsVerification | undefined {
+  if (timestamp === undefined || !UNIX_SECONDS.test(timestamp)) {
+    const got = timestamp === undefined ? "no timestamp parameter" : `timestamp ${JSON.stringify(timestamp)}`;
+    return refuse(
+      "bad_signature",
+      `the signature matches, but the request has ${got}; Vonage sends Unix seconds with every signed request, so its age cannot be checked`,
+    );
+  }
+  const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const age = now - Number(timestamp);
+  if (age > options.maxAgeSeconds) {
+    return refuse(
+      "stale_token",
+      `timestamp is ${age} s old, more than the allowed ${options.maxAgeSeconds} s; check the server clock, or raise the maximum age (Vonage retries DLRs for up to 72 h)`,
+    );
+  }
+  if (-age > SMS_FUTURE_TOLERANCE_SECONDS) {
+    return refuse("future_token", `timestamp is ${-age} s in the future; the server clock is behind: synchronise it (NTP)`);
+  }
+  return undefined;
+}
