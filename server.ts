@@ -5,9 +5,9 @@ import next from "next";
 import { createGate } from "@/lib/auth/gate";
 import { loadAuthKeys } from "@/lib/auth/keys";
 import { ConfigError, getConfig } from "@/lib/config";
-import { configureConnection, getDatabase } from "@/lib/db/client";
-import { loadMigrations, migrateSqlite } from "@/lib/db/migrate";
-import { attachRealtime } from "@/lib/realtime/io";
+import { configureConnection, getDatabase, getWriteDatabase } from "@/lib/db/client";
+import { migrate } from "@/lib/db/migrate";
+import { attachRealtime, type Realtime } from "@/lib/realtime/io";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
 
 /**
@@ -30,14 +30,12 @@ async function main() {
     throw error;
   }
 
-  if (config.databaseKind === "sqlite" && config.sqlitePath) {
-    const report = migrateSqlite(config.sqlitePath, loadMigrations(path.resolve("prisma/migrations")));
-    console.log(
-      `[db] SQLite ${config.sqlitePath}: ${report.applied.length > 0 ? `applied ${report.applied.join(", ")}` : "schema up to date"}`,
-    );
-  }
+  const report = await migrate(config, path.resolve("."));
+  const store = config.databaseKind === "sqlite" ? `SQLite ${config.sqlitePath}` : `PostgreSQL ${redactUrl(config.databaseUrl)}`;
+  console.log(`[db] ${store}: ${report.applied.length > 0 ? `applied ${report.applied.join(", ")}` : "schema up to date"}`);
   const db = getDatabase();
   const settings = await configureConnection(db);
+  await configureConnection(getWriteDatabase());
   console.log(`[db] ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(" ")}`);
 
   const dev = config.nodeEnv !== "production";
@@ -46,7 +44,7 @@ async function main() {
   const handle = app.getRequestHandler();
 
   const keys = loadAuthKeys(config);
-  let realtime: ReturnType<typeof attachRealtime> | undefined;
+  let realtime: Realtime | undefined;
   const gate = createGate(config, keys, { onLogout: (session) => realtime?.disconnectSession(session.sid) });
 
   const server = createServer((req, res) => {
@@ -61,7 +59,10 @@ async function main() {
         res.end();
       });
   });
-  realtime = attachRealtime(server, (request, token) => gate.authenticate(request.headers, token));
+  realtime = await attachRealtime(server, {
+    authenticate: (request, token) => gate.authenticate(request.headers, token),
+    redisUrl: config.redisUrl,
+  });
 
   server.listen(config.port, config.host, () => {
     const address = server.address();
@@ -103,6 +104,11 @@ async function main() {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/** A database URL without its password, for logs. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
 main().catch((error: unknown) => {

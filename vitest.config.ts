@@ -2,15 +2,35 @@ import { defineConfig } from "vitest/config";
 
 // Unit tests sit beside the code (lib/**/*.test.ts); HTTP integration tests start the real
 // server (test/**/*.test.ts). Browser tests are Playwright's (e2e/*.spec.ts), never run here.
+// The integration suites run twice: on SQLite (the default store) and on the machine's real
+// PostgreSQL, with the scale-out tests (several instances, Redis) on PostgreSQL only.
 export default defineConfig({
   resolve: { tsconfigPaths: true },
   test: {
-    include: ["lib/**/*.test.ts", "components/**/*.test.ts", "test/**/*.test.ts"],
     environment: "node",
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Integration files each start their own server; run files one at a time so they
+    // Integration files each start their own servers; run files one at a time so they
     // don't fight over the machine's two cores.
     fileParallelism: false,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "sqlite",
+          include: ["lib/**/*.test.ts", "components/**/*.test.ts", "test/**/*.test.ts"],
+          exclude: ["test/scale-out/**"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "postgres",
+          include: ["test/integration/**/*.test.ts", "test/scale-out/**/*.test.ts"],
+          env: { TEST_DATABASE: "postgres" },
+          globalSetup: ["test/support/postgres-setup.ts"],
+        },
+      },
+    ],
   },
 });

@@ -71,6 +71,10 @@ const variables = {
         message: "must start with file: (SQLite) or postgresql:// (PostgreSQL)",
       }),
   ),
+  /** PostgreSQL: connections per instance. */
+  DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(10)),
+  /** Redis for Socket.IO across several instances (redis://…). */
+  REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/, message: "must be a redis:// or rediss:// URL" }).optional()),
   /** Milliseconds a write waits for a locked database before the webhook gets 503. */
   DATABASE_BUSY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5000)),
   VONAGE_SIGNATURE_SECRET: optionalString,
@@ -117,6 +121,8 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     sqlitePath,
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.DATA_DIR ?? (sqlitePath ? path.dirname(sqlitePath) : "data")),
     databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
     signatureSecrets: secrets,
     signatureConfigured: secrets.any.length > 0 || secrets.byApiKey.size > 0,
     applicationId: env.VONAGE_APPLICATION_ID,

@@ -14,6 +14,10 @@ export function connectEventSocket(auth: () => HandshakeAuth): EventSocket {
   return io({
     path: SOCKET_PATH,
     auth: (cb) => cb(auth() as Record<string, unknown>),
+    // WebSocket first: behind a load balancer it needs no sticky sessions; long-polling
+    // stays as the fallback (which does need them: README, "Several instances").
+    transports: ["websocket", "polling"],
+    tryAllTransports: true,
     reconnectionDelay: 500,
     reconnectionDelayMax: 5000,
   });

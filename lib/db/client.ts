@@ -1,18 +1,46 @@
 import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient as PostgresClient } from "@/lib/generated/postgres/client.ts";
 import { PrismaClient } from "@/lib/generated/sqlite/client.ts";
 import { getConfig, type Config } from "@/lib/config";
 
 /**
  * The Prisma client, made once per process and kept on globalThis so that server.ts and
  * the route handlers Next bundles separately share one connection (style.md, habit 4).
+ * SQLite by default; PostgreSQL when DATABASE_URL says so. Both clients are generated from
+ * the same data model (prisma/schema.prisma), so they have the same API: the rest of the
+ * code sees one `Database` type.
  */
 
 export type Database = PrismaClient;
 
 const DB_KEY = Symbol.for("vonage-console.db");
-type WithDb = typeof globalThis & { [DB_KEY]?: Database };
+const WRITE_DB_KEY = Symbol.for("vonage-console.write-db");
+const POOL_KEY = Symbol.for("vonage-console.pg-pool");
+type WithDb = typeof globalThis & { [DB_KEY]?: Database; [WRITE_DB_KEY]?: Database; [POOL_KEY]?: pg.Pool };
+
+export function createPostgresPool(config: Config): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: config.databaseUrl,
+    max: config.databasePoolSize,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection that breaks (PostgreSQL restarted) must not crash the process; the
+  // next query gets a new connection, or an error that the caller answers with 503.
+  pool.on("error", (error) => console.error("[db] PostgreSQL connection lost:", error.message));
+  return pool;
+}
+
+/** The process's PostgreSQL pool, shared by Prisma and the bulk read path (lib/db/scan.ts). */
+export function getPostgresPool(): pg.Pool {
+  const store = globalThis as WithDb;
+  store[POOL_KEY] ??= createPostgresPool(getConfig());
+  return store[POOL_KEY];
+}
 
 /**
  * SQLite settings, chosen in docs/decisions/0003-sqlite-durability.md:
@@ -23,18 +51,24 @@ type WithDb = typeof globalThis & { [DB_KEY]?: Database };
  */
 const SQLITE_PRAGMAS = ["journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "busy_timeout = 0"];
 
-export function createDatabase(config: Config): Database {
-  if (config.databaseKind !== "sqlite" || !config.sqlitePath) {
-    throw new Error("PostgreSQL storage is not available in this build");
+/** A client for any configuration (the copy command opens two); the app uses getDatabase(). */
+export function createDatabase(config: Config, pool?: pg.Pool): Database {
+  if (config.databaseKind === "postgresql") {
+    return new PostgresClient({ adapter: new PrismaPg(pool ?? createPostgresPool(config)) }) as unknown as Database;
   }
+  if (!config.sqlitePath) throw new Error("DATABASE_URL names no SQLite file");
   fs.mkdirSync(path.dirname(config.sqlitePath), { recursive: true });
   const adapter = new PrismaBetterSQLite3({ url: config.sqlitePath, timeout: 0 });
   return new PrismaClient({ adapter });
 }
 
-/** Applies the connection settings; returns them as SQLite reports them, for the start-up log. */
+/** Applies the connection settings; returns them as the database reports them, for the start-up log. */
 export async function configureConnection(db: Database): Promise<Record<string, string>> {
   const applied: Record<string, string> = {};
+  if (getConfig().databaseKind === "postgresql") {
+    const [row] = await db.$queryRawUnsafe<{ server_version: string }[]>("SHOW server_version");
+    return { postgresql: row?.server_version.split(" ")[0] ?? "?", pool: String(getConfig().databasePoolSize) };
+  }
   for (const pragma of SQLITE_PRAGMAS) {
     const name = pragma.split("=")[0]!.trim();
     await db.$queryRawUnsafe(`PRAGMA ${pragma}`);
@@ -44,8 +78,24 @@ export async function configureConnection(db: Database): Promise<Record<string, 
   return applied;
 }
 
+/** The client for reads (the API, the live catch-up) and single-statement writes. */
 export function getDatabase(): Database {
   const store = globalThis as WithDb;
-  store[DB_KEY] ??= createDatabase(getConfig());
+  const config = getConfig();
+  store[DB_KEY] ??= createDatabase(config, config.databaseKind === "postgresql" ? getPostgresPool() : undefined);
   return store[DB_KEY];
+}
+
+/**
+ * The client the batch writers commit through. On SQLite it has a connection of its own:
+ * a transaction's statements are awaited one by one, and a read on the same connection in
+ * between would see rows not yet committed (and could show or stream an event that then
+ * rolls back). On PostgreSQL every transaction has its own pooled connection already.
+ */
+export function getWriteDatabase(): Database {
+  const store = globalThis as WithDb;
+  const config = getConfig();
+  if (config.databaseKind === "postgresql") return getDatabase();
+  store[WRITE_DB_KEY] ??= createDatabase(config);
+  return store[WRITE_DB_KEY];
 }

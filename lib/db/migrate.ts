@@ -2,12 +2,15 @@ import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
+import type { Config } from "@/lib/config";
 
 /**
- * Applies the committed migrations in prisma/migrations at start-up, and records them in
- * Prisma's own `_prisma_migrations` table so `prisma migrate status` agrees. We run them
- * ourselves because the Prisma CLI cannot be relied on at run time here
- * (docs/decisions/0002-migrations-at-start.md).
+ * Applies the committed migrations at start-up (prisma/migrations for SQLite,
+ * prisma/postgres/migrations for PostgreSQL), and records them in Prisma's own
+ * `_prisma_migrations` table so `prisma migrate status` agrees. We run them ourselves
+ * because the Prisma CLI cannot be relied on at run time here (docs/decisions/002).
+ * Instances starting at once apply each migration exactly once.
  */
 
 export interface Migration {
@@ -82,4 +85,65 @@ export function migrateSqlite(file: string, migrations: Migration[]): MigrationR
   } finally {
     db.close();
   }
+}
+
+const POSTGRES_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+/** Any fixed number: the session-level advisory lock that serialises concurrent start-ups. */
+const MIGRATION_LOCK = 7_340_211;
+
+export async function migratePostgres(url: string, migrations: Migration[]): Promise<MigrationReport> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await client.query(POSTGRES_MIGRATIONS_TABLE);
+    const report: MigrationReport = { applied: [], alreadyApplied: 0 };
+    for (const migration of migrations) {
+      const { rows } = await client.query<{ checksum: string }>(
+        `SELECT checksum FROM "_prisma_migrations" WHERE migration_name = $1 AND finished_at IS NOT NULL AND rolled_back_at IS NULL`,
+        [migration.name],
+      );
+      if (rows[0]) {
+        if (rows[0].checksum !== migration.checksum) throw new Error(`migration ${migration.name} was changed after it was applied`);
+        report.alreadyApplied += 1;
+        continue;
+      }
+      await client.query("BEGIN");
+      try {
+        const startedAt = new Date();
+        await client.query(migration.sql);
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, $4, 1)`,
+          [randomUUID(), migration.checksum, migration.name, startedAt],
+        );
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw error;
+      }
+      report.applied.push(migration.name);
+    }
+    return report;
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
+    await client.end();
+  }
+}
+
+/** Applies the configured store's migrations, from the folder that belongs to it. */
+export async function migrate(config: Config, root: string): Promise<MigrationReport> {
+  if (config.databaseKind === "postgresql") {
+    return migratePostgres(config.databaseUrl, loadMigrations(path.join(root, "prisma/postgres/migrations")));
+  }
+  return migrateSqlite(config.sqlitePath!, loadMigrations(path.join(root, "prisma/migrations")));
 }

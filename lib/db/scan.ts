@@ -1,5 +1,7 @@
 import Database from "better-sqlite3";
+import pg from "pg";
 import { getConfig } from "@/lib/config";
+import { getPostgresPool } from "@/lib/db/client";
 import { recordFromRow, type EventRecord } from "@/lib/events/records";
 import type { Prisma } from "@/lib/generated/sqlite/client.ts";
 
@@ -7,7 +9,8 @@ import type { Prisma } from "@/lib/generated/sqlite/client.ts";
  * The bulk read path for exports: the same SQL as the Prisma queries, run by the driver
  * itself. Prisma's row mapping costs ~10–40 µs a row, which caps an export far below 100,000
  * rows/s (measured in docs/performance.md); the driver returns plain rows at a few µs each.
- * On SQLite this is a second, read-only connection (WAL: it never blocks the writer).
+ * On SQLite this is a second, read-only connection (WAL: it never blocks the writer); on
+ * PostgreSQL, a connection from the pool.
  */
 
 const SCAN_KEY = Symbol.for("vonage-console.scan-connection");
@@ -45,7 +48,24 @@ function bindable(value: unknown): unknown {
   return value;
 }
 
+/**
+ * Times as text, the way SQLite keeps them: node-postgres would read TIMESTAMP (without time
+ * zone, which is what Prisma creates) as local time.
+ */
+const POSTGRES_TYPES = {
+  getTypeParser(oid: number, format?: "text" | "binary") {
+    if (oid === pg.types.builtins.TIMESTAMP) return (value: string) => `${value.replace(" ", "T")}Z`;
+    return pg.types.getTypeParser(oid, format);
+  },
+} as pg.CustomTypesConfig;
+
 /** Rows of `SELECT ${EVENT_COLUMNS} …`, read as arrays (a third of the cost of objects here). */
 export async function scanEventRecords(query: Prisma.Sql): Promise<EventRecord[]> {
+  if (getConfig().databaseKind === "postgresql") {
+    // Dates as UTC text without a zone, as Prisma writes TIMESTAMP columns.
+    const values = query.values.map((v) => (v instanceof Date ? v.toISOString().replace("T", " ").replace("Z", "") : v));
+    const result = await getPostgresPool().query({ text: query.text, values, rowMode: "array", types: POSTGRES_TYPES });
+    return (result.rows as unknown[][]).map(recordFromRow);
+  }
   return (prepared(query.sql).all(...query.values.map(bindable)) as unknown[][]).map(recordFromRow);
 }

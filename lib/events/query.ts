@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db/client";
 import { scanEventRecords } from "@/lib/db/scan";
 import { eventFilterSchema, type EventFilter } from "@/lib/events/filter";
@@ -101,6 +102,12 @@ export async function listEvents(query: EventQuery): Promise<EventPage> {
   return { events: page, nextCursor: more ? page[page.length - 1]!.id : null };
 }
 
+/** The newest committed event id (0 when there is none). */
+export async function newestEventId(): Promise<number> {
+  const [row] = await getDatabase().$queryRaw<{ id: number | bigint | null }[]>`SELECT MAX("id") AS "id" FROM "events"`;
+  return Number(row?.id ?? 0);
+}
+
 /** Every event of one message, in the provider's time order (arrival order breaks ties). */
 export async function listMessageEvents(messageUuid: string): Promise<EventJson[]> {
   const rows = await selectEvents(eventConditions({ message_id: messageUuid }), "ASC", 10_000);
@@ -181,12 +188,17 @@ export interface Snapshot<T> {
   readPage(cursor: number | null): Promise<{ items: T[]; next: number | null }>;
 }
 
-/** Rows per export page: big enough to amortise the query, small enough to keep memory flat. */
-export const EXPORT_PAGE_SIZE = 500;
+/**
+ * Rows per export page: big enough to amortise the query, small enough to keep memory flat
+ * (node-postgres holds a whole result in memory, so its pages are smaller).
+ */
+function exportPageSize(): number {
+  return getConfig().databaseKind === "postgresql" ? 250 : 500;
+}
 
-function nextCursor<T>(items: T[], idOf: (item: T) => number): number | null {
+function nextCursor<T>(items: T[], pageSize: number, idOf: (item: T) => number): number | null {
   const last = items[items.length - 1];
-  return items.length === EXPORT_PAGE_SIZE && last ? idOf(last) - 1 : null;
+  return items.length === pageSize && last ? idOf(last) - 1 : null;
 }
 
 /**
@@ -207,10 +219,9 @@ export async function eventSnapshot(filter: EventFilter): Promise<Snapshot<Event
     firstCursor: first,
     async readPage(cursor) {
       if (cursor === null) return { items: [], next: null };
-      const items = await scanEventRecords(
-        Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${upTo(cursor)} ORDER BY "id" DESC LIMIT ${EXPORT_PAGE_SIZE}`,
-      );
-      return { items, next: nextCursor(items, (r) => Number(r.id)) };
+      const pageSize = exportPageSize();
+      const items = await scanEventRecords(Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${upTo(cursor)} ORDER BY "id" DESC LIMIT ${pageSize}`);
+      return { items, next: nextCursor(items, pageSize, (r) => Number(r.id)) };
     },
   };
 }
@@ -226,9 +237,10 @@ export async function rejectionSnapshot(filter: RejectionFilter): Promise<Snapsh
     firstCursor: newest.id,
     async readPage(cursor) {
       if (cursor === null) return { items: [], next: null };
-      const rows = await db.rejection.findMany({ where: upTo(cursor), orderBy: { id: "desc" }, take: EXPORT_PAGE_SIZE });
+      const pageSize = exportPageSize();
+      const rows = await db.rejection.findMany({ where: upTo(cursor), orderBy: { id: "desc" }, take: pageSize });
       const items = rows.map(rejectionRowToJson);
-      return { items, next: nextCursor(items, (r) => r.id) };
+      return { items, next: nextCursor(items, pageSize, (r) => r.id) };
     },
   };
 }

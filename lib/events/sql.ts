@@ -1,3 +1,4 @@
+import { getConfig } from "@/lib/config";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
 import { normalizePhone, type EventFilter } from "@/lib/events/filter";
 
@@ -32,12 +33,26 @@ export function eventConditions(filter: EventFilter): Prisma.Sql[] {
     const phone = normalizePhone(filter.phone);
     conditions.push(Prisma.sql`("from_number" = ${phone} OR "to_number" = ${phone})`);
   }
-  // SQLite's LIKE folds A–Z only; matchesFilter folds the same way.
-  if (filter.text !== undefined) conditions.push(Prisma.sql`"text" LIKE ${likeContains(filter.text)} ESCAPE '\\'`);
+  if (filter.text !== undefined) conditions.push(textContains(filter.text));
   if (filter.since !== undefined) conditions.push(Prisma.sql`"received_at" >= ${filter.since}`);
   if (filter.until !== undefined) conditions.push(Prisma.sql`"received_at" <= ${filter.until}`);
   return conditions;
 }
+
+/**
+ * Case-insensitive for A–Z only, on both stores, like matchesFilter: that is what SQLite's
+ * LIKE does; PostgreSQL's LIKE is case-sensitive, so both sides are folded there.
+ */
+function textContains(text: string): Prisma.Sql {
+  const pattern = likeContains(text);
+  if (getConfig().databaseKind === "postgresql") {
+    return Prisma.sql`translate("text", ${UPPER}, ${LOWER}) LIKE translate(${pattern}, ${UPPER}, ${LOWER}) ESCAPE '\\'`;
+  }
+  return Prisma.sql`"text" LIKE ${pattern} ESCAPE '\\'`;
+}
+
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
 
 export function whereClause(conditions: Prisma.Sql[]): Prisma.Sql {
   return conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}`;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { getConfig } from "@/lib/config";
-import { getDatabase, type Database } from "@/lib/db/client";
+import { getWriteDatabase, type Database } from "@/lib/db/client";
+import { Prisma } from "@/lib/generated/sqlite/client.ts";
 import { publishEvents } from "@/lib/events/bus";
 import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
 import { BatchWriter } from "@/lib/events/writer";
@@ -63,28 +64,65 @@ interface WriteOutcome extends RecordResult {
   event: NewEvent;
 }
 
-async function insertBatch(db: Database, events: NewEvent[]): Promise<WriteOutcome[]> {
-  const statements = events.map(
-    (e) => db.$queryRaw<{ id: bigint | number; duplicates: bigint | number }[]>`
-      INSERT INTO "events" ("kind", "dedupe_key", "message_uuid", "status", "channel", "message_type",
-        "from_number", "to_number", "client_ref", "error_code", "error_title", "error_detail", "price",
-        "currency", "timestamp", "received_at", "verification", "hash_form", "api_key", "application_id",
-        "text", "network_code", "concat_ref", "concat_part", "concat_total", "wire_form", "raw_body", "headers", "duplicates")
-      VALUES (${e.kind}, ${dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody)}, ${e.messageUuid}, ${e.status}, ${e.channel},
-        ${e.messageType}, ${e.from}, ${e.to}, ${e.clientRef}, ${e.errorCode}, ${e.errorTitle}, ${e.errorDetail},
-        ${e.price}, ${e.currency}, ${e.timestamp}, ${e.receivedAt}, ${e.verification}, ${e.hashForm},
-        ${e.apiKey}, ${e.applicationId}, ${e.text}, ${e.networkCode}, ${e.concat?.ref ?? null}, ${e.concat?.part ?? null},
-        ${e.concat?.total ?? null}, ${e.wireForm}, ${e.rawBody}, ${JSON.stringify(e.headers)}, 0)
-      ON CONFLICT ("dedupe_key") DO UPDATE SET
-        "duplicates" = "events"."duplicates" + 1,
-        "last_duplicate_at" = excluded."received_at"
-      RETURNING "id", "duplicates"`,
+/** Serialises event writes across instances on PostgreSQL (any fixed number). */
+const WRITE_LOCK = 7_340_212;
+
+/**
+ * Commits one batch of events in one transaction, handing out ids that are contiguous and in
+ * commit order: every writer (every instance, on PostgreSQL) takes the same transaction-level
+ * lock first, then numbers its new rows from MAX(id) + 1. So when a reader sees id N, every
+ * id below N is committed, and a client resuming "after N" can never miss a row that commits
+ * late (docs/decisions/010-scale-out.md). SQLite has one writer at a time by design.
+ * Duplicates (known dedupe keys, also twice in one batch) only bump their row's count.
+ */
+async function insertBatch(db: Database, events: NewEvent[], postgres: boolean): Promise<WriteOutcome[]> {
+  const keys = events.map((e) => dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody));
+  return db.$transaction(
+    async (tx) => {
+      if (postgres) await tx.$executeRaw`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`;
+      const known = await tx.$queryRaw<{ dedupe_key: string; id: number | bigint }[]>`
+        SELECT "dedupe_key", "id" FROM "events" WHERE "dedupe_key" IN (${Prisma.join([...new Set(keys)])})`;
+      const idByKey = new Map(known.map((row) => [row.dedupe_key, Number(row.id)]));
+      const [{ max } = { max: 0 }] = await tx.$queryRaw<{ max: number | bigint | null }[]>`SELECT MAX("id") AS "max" FROM "events"`;
+      let next = Number(max ?? 0);
+
+      const fresh: Prisma.Sql[] = [];
+      const repeats = new Map<string, { count: number; at: Date }>();
+      const outcomes = events.map((e, i): WriteOutcome => {
+        const key = keys[i]!;
+        const existing = idByKey.get(key);
+        if (existing !== undefined) {
+          const repeat = repeats.get(key);
+          repeats.set(key, { count: (repeat?.count ?? 0) + 1, at: e.receivedAt });
+          return { id: existing, duplicate: true, event: e };
+        }
+        const id = ++next;
+        idByKey.set(key, id);
+        fresh.push(Prisma.sql`(${id}, ${e.kind}, ${key}, ${e.messageUuid}, ${e.status}, ${e.channel}, ${e.messageType}, ${e.from},
+          ${e.to}, ${e.clientRef}, ${e.errorCode}, ${e.errorTitle}, ${e.errorDetail}, ${e.price}, ${e.currency}, ${e.timestamp},
+          ${e.receivedAt}, ${e.verification}, ${e.hashForm}, ${e.apiKey}, ${e.applicationId}, ${e.text}, ${e.networkCode},
+          ${e.concat?.ref ?? null}, ${e.concat?.part ?? null}, ${e.concat?.total ?? null}, ${e.wireForm}, ${e.rawBody},
+          ${JSON.stringify(e.headers)}, 0)`);
+        return { id, duplicate: false, event: e };
+      });
+
+      if (fresh.length > 0) {
+        await tx.$executeRaw`
+          INSERT INTO "events" ("id", "kind", "dedupe_key", "message_uuid", "status", "channel", "message_type", "from_number",
+            "to_number", "client_ref", "error_code", "error_title", "error_detail", "price", "currency", "timestamp",
+            "received_at", "verification", "hash_form", "api_key", "application_id", "text", "network_code",
+            "concat_ref", "concat_part", "concat_total", "wire_form", "raw_body", "headers", "duplicates")
+          VALUES ${Prisma.join(fresh)}`;
+      }
+      for (const [key, repeat] of repeats) {
+        await tx.$executeRaw`
+          UPDATE "events" SET "duplicates" = "duplicates" + ${repeat.count}, "last_duplicate_at" = ${repeat.at} WHERE "dedupe_key" = ${key}`;
+      }
+      return outcomes;
+    },
+    // Under load a batch may wait for the lock behind other instances' batches.
+    { maxWait: 10_000, timeout: 20_000 },
   );
-  const rows = await db.$transaction(statements);
-  return rows.map((result, i) => {
-    const row = result[0]!;
-    return { id: Number(row.id), duplicate: Number(row.duplicates) > 0, event: events[i]! };
-  });
 }
 
 /** SQLite reports a held lock as SQLITE_BUSY; Prisma surfaces it as a socket timeout. */
@@ -99,7 +137,7 @@ type WithWriter = typeof globalThis & { [WRITER_KEY]?: BatchWriter<NewEvent, Wri
 function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
   const store = globalThis as WithWriter;
   store[WRITER_KEY] ??= new BatchWriter<NewEvent, WriteOutcome>({
-    writeBatch: (events) => insertBatch(getDatabase(), events),
+    writeBatch: (events) => insertBatch(getWriteDatabase(), events, getConfig().databaseKind === "postgresql"),
     isRetryable: isDatabaseBusy,
     retryForMs: getConfig().databaseBusyTimeoutMs,
     afterCommit: (outcomes) =>
@@ -123,7 +161,7 @@ function rejectionWriter(): BatchWriter<NewRejection, void> {
   const store = globalThis as WithRejectionWriter;
   store[REJECTION_WRITER_KEY] ??= new BatchWriter<NewRejection, void>({
     writeBatch: async (rejections) => {
-      const db = getDatabase();
+      const db = getWriteDatabase();
       await db.$transaction(
         rejections.map((r) =>
           db.rejection.create({

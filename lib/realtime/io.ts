@@ -3,15 +3,23 @@ import type { Principal } from "@/lib/auth/gate";
 import { Server, type Socket } from "socket.io";
 import { subscribeEvents } from "@/lib/events/bus";
 import { eventFilterSchema, matchesFilter, type EventFilter } from "@/lib/events/filter";
-import { listEvents, MAX_LIMIT } from "@/lib/events/query";
+import { listEvents, MAX_LIMIT, newestEventId } from "@/lib/events/query";
 import type { EventJson } from "@/lib/events/types";
+import { EventFeed } from "@/lib/realtime/feed";
 import { SOCKET_PATH, type ClientToServerEvents, type HandshakeAuth, type ServerToClientEvents } from "@/lib/realtime/protocol";
+import { attachRedisAdapter, type RedisLink } from "@/lib/realtime/redis";
 
 /**
  * Live events over Socket.IO with no gaps and no duplicates: a client says which id it has
- * (`auth.after`); the server sends every stored event after it, then live ones from the
- * bus, each exactly once and in id order. Route handlers never import this module.
+ * (`auth.after`); the server sends every stored event after it, then live ones from this
+ * instance's feed (its own commits and, through Redis, other instances'), each exactly once
+ * and in id order. Route handlers never import this module.
  */
+
+interface InterServerEvents {
+  /** Events an instance committed, for the other instances' feeds. */
+  committed: (events: EventJson[]) => void;
+}
 
 interface SocketData {
   principal: Principal;
@@ -23,10 +31,10 @@ interface SocketData {
   held: EventJson[];
 }
 
-type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export interface Realtime {
-  io: Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+  io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
   /** Disconnects every socket of a session (after logout). */
   disconnectSession(sid: string): void;
   close(): void;
@@ -36,11 +44,24 @@ export type Authenticate = (request: IncomingMessage, token: unknown) => Promise
 
 const sessionRoom = (sid: string) => `session:${sid}`;
 
-export function attachRealtime(server: HttpServer, authenticate: Authenticate): Realtime {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(server, {
+/** How often the feed checks the database for events it was not told about (Redis down). */
+const FEED_POLL_MS = 1000;
+
+export async function attachRealtime(server: HttpServer, options: { authenticate: Authenticate; redisUrl?: string }): Promise<Realtime> {
+  const { authenticate } = options;
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(server, {
     path: SOCKET_PATH,
     serveClient: false,
   });
+  const feed = new EventFeed(
+    { readAfter: async (after, limit) => (await listEvents({ after, limit })).events, newestId: newestEventId },
+    await newestEventId(),
+    () => io.of("/").sockets.size > 0,
+  );
+  feed.startPolling(FEED_POLL_MS);
+  const redis: RedisLink | undefined = options.redisUrl
+    ? attachRedisAdapter(io as unknown as Server, options.redisUrl, () => void feed.readMissing())
+    : undefined;
 
   // Nobody receives an event without a session or the API token (docs/decisions/007-access-control.md).
   io.use((socket, next) => {
@@ -80,7 +101,13 @@ export function attachRealtime(server: HttpServer, authenticate: Authenticate): 
     void catchUp(socket);
   });
 
+  // This instance's commits go to its feed and, through Redis, to the other instances' feeds.
   const unsubscribe = subscribeEvents((events) => {
+    feed.offer(events);
+    if (redis) io.serverSideEmit("committed", events);
+  });
+  io.on("committed", (events) => feed.offer(events));
+  feed.subscribe((events) => {
     for (const socket of io.of("/").sockets.values()) deliver(socket as LiveSocket, events);
   });
 
@@ -91,7 +118,9 @@ export function attachRealtime(server: HttpServer, authenticate: Authenticate): 
     },
     close() {
       unsubscribe();
+      feed.stop();
       void io.close();
+      void redis?.close();
     },
   };
 }

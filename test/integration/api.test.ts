@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventFilterSchema, matchesFilter } from "@/lib/events/filter";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
 import { getJson, inboundBody, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
+import { onPostgres } from "@/test/support/postgres";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_SECRET } from "@/test/support/vonage";
 
@@ -177,7 +178,7 @@ describe("GET /api/health", () => {
     expect(status).toBe(200);
     expect(body).toMatchObject({
       status: "ok",
-      database: { kind: "sqlite", reachable: true },
+      database: { kind: onPostgres ? "postgresql" : "sqlite", reachable: true },
       verification: { mode: "verified", maxAgeSeconds: 86400 },
       events: seeded.length,
     });

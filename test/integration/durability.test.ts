@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { listAllEvents, postWebhook, statusBody } from "@/test/support/http";
+import { onPostgres } from "@/test/support/postgres";
 import { makeDataDir, ROOT, startServer } from "@/test/support/server";
 import { TEST_SECRET } from "@/test/support/vonage";
 
@@ -24,7 +25,7 @@ describe("start-up", () => {
     const env = { VONAGE_SIGNATURE_SECRET: TEST_SECRET };
     const first = await startServer({ dataDir, env });
     expect(first.output()).toMatch(/applied \d+_init/);
-    expect(first.output()).toMatch(/journal_mode=wal synchronous=2/);
+    expect(first.output()).toMatch(onPostgres ? /\[db\] postgresql=\d+/ : /journal_mode=wal synchronous=2/);
     expect((await postWebhook(first.url, "status", statusBody())).status).toBe(200);
     await first.stop();
 

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
 import { getJson, latestRejection, listAllEvents, postWebhook, statusBody, WEBHOOK_PATHS } from "@/test/support/http";
+import { onPostgres } from "@/test/support/postgres";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { messagesFixtures, signedHeaders, TEST_API_KEY, TEST_APPLICATION_ID, TEST_SECRET } from "@/test/support/vonage";
 
@@ -181,7 +182,8 @@ describe("duplicates", () => {
   });
 });
 
-describe("a locked database", () => {
+// SQLite's file lock; PostgreSQL being unreachable is tested in test/scale-out.
+describe.runIf(!onPostgres)("a locked SQLite database", () => {
   it("answers 503 with Retry-After while locked, then stores the retry exactly once", async () => {
     const body = statusBody();
     const holder = new Database(server.databaseFile);

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ensureTestDatabase, onPostgres } from "@/test/support/postgres";
 import { TEST_API_TOKEN } from "@/test/support/vonage";
 
 /**
@@ -16,6 +17,7 @@ export interface RunningServer {
   port: number;
   pid: number;
   dataDir: string;
+  /** The SQLite file (meaningless on PostgreSQL: see env.DATABASE_URL). */
   databaseFile: string;
   env: Record<string, string>;
   /** Everything the server printed so far. */
@@ -34,6 +36,12 @@ export interface StartOptions {
   port?: number;
 }
 
+/** Every server started here dies with the process that started it, even if a test forgets to stop it. */
+const children = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
 export function makeDataDir(prefix = "vwc-test-"): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -41,8 +49,11 @@ export function makeDataDir(prefix = "vwc-test-"): string {
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? makeDataDir();
   const databaseFile = path.join(dataDir, "events.db");
+  // On the "postgres" project every data folder has its own PostgreSQL database.
+  const databaseUrl = options.env?.DATABASE_URL ?? (onPostgres ? await ensureTestDatabase(path.basename(dataDir)) : `file:${databaseFile}`);
   const env: Record<string, string> = {
-    DATABASE_URL: `file:${databaseFile}`,
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: dataDir,
     // A developer's own .env must not leak into tests.
     ENV_FILE: "",
     DASHBOARD_API_TOKEN: TEST_API_TOKEN,
@@ -56,6 +67,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
   let output = "";
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -1,0 +1,119 @@
+/**
+ * Copies every event, rejection and revoked session from one console database to another
+ * (typically SQLite → PostgreSQL), keeping ids, duplicate counts and timestamps. The target
+ * is migrated first. Rows already there (same id) are left alone, so running it twice adds
+ * nothing, and an interrupted copy can simply be run again.
+ *
+ *   npm run db:copy -- --from file:./data/events.db --to postgresql://user@host:5432/console
+ *
+ * Stop the console (or point Vonage elsewhere) while it runs, so nothing arrives in between.
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { parseConfig } from "@/lib/config";
+import { createDatabase, type Database } from "@/lib/db/client";
+import { migrate } from "@/lib/db/migrate";
+import { EVENT_COLUMNS } from "@/lib/events/sql";
+import { Prisma } from "@/lib/generated/sqlite/client.ts";
+
+const PAGE = 1000;
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+const EVENT_FIELDS = [
+  "id", "kind", "dedupe_key", "message_uuid", "status", "channel", "message_type", "from_number", "to_number", "client_ref",
+  "error_code", "error_title", "error_detail", "price", "currency", "timestamp", "received_at", "verification", "hash_form",
+  "api_key", "application_id", "text", "raw_body", "headers", "duplicates", "last_duplicate_at", "network_code", "concat_ref",
+  "concat_part", "concat_total", "wire_form",
+];
+const REJECTION_FIELDS = [
+  "id", "received_at", "endpoint", "method", "reason", "detail", "http_status", "source_ip", "headers", "token_claims", "body",
+  "body_bytes", "body_truncated",
+];
+
+export interface CopyReport {
+  events: { read: number; added: number };
+  rejections: { read: number; added: number };
+  revokedSessions: { read: number; added: number };
+}
+
+/** Copies one table in id order; returns rows read and rows added. */
+async function copyTable(from: Database, to: Database, table: string, fields: string[], select: Prisma.Sql): Promise<{ read: number; added: number }> {
+  const columns = Prisma.raw(fields.map((f) => `"${f}"`).join(", "));
+  let after = -1;
+  let read = 0;
+  let added = 0;
+  for (;;) {
+    const rows = await from.$queryRaw<Record<string, unknown>[]>`
+      SELECT ${select} FROM ${Prisma.raw(`"${table}"`)} WHERE "id" > ${after} ORDER BY "id" ASC LIMIT ${PAGE}`;
+    if (rows.length === 0) break;
+    read += rows.length;
+    const values = rows.map((row) => Prisma.sql`(${Prisma.join(fields.map((f) => normalize(row[f])))})`);
+    added += await to.$executeRaw`
+      INSERT INTO ${Prisma.raw(`"${table}"`)} (${columns}) VALUES ${Prisma.join(values)} ON CONFLICT DO NOTHING`;
+    after = Number(rows[rows.length - 1]!.id);
+  }
+  return { read, added };
+}
+
+/** Values as the target's adapter expects them (SQLite returns integers as bigint, booleans as 0/1). */
+function normalize(value: unknown): unknown {
+  return typeof value === "bigint" ? Number(value) : value;
+}
+
+export async function copyDatabase(fromUrl: string, toUrl: string): Promise<CopyReport> {
+  const fromConfig = parseConfig({ DATABASE_URL: fromUrl });
+  const toConfig = parseConfig({ DATABASE_URL: toUrl });
+  await migrate(toConfig, ROOT);
+  const from = createDatabase(fromConfig);
+  const to = createDatabase(toConfig);
+  try {
+    const events = await copyTable(from, to, "events", EVENT_FIELDS, Prisma.sql`${EVENT_COLUMNS}, "dedupe_key"`);
+    const rejections = await copyTable(
+      from,
+      to,
+      "rejections",
+      REJECTION_FIELDS,
+      Prisma.raw(REJECTION_FIELDS.map((f) => `"${f}"`).join(", ")),
+    );
+    // Logged-out sessions stay logged out after the move (there are few of them).
+    const sessions = await from.revokedSession.findMany();
+    let sessionsAdded = 0;
+    for (const session of sessions) {
+      if (await to.revokedSession.findUnique({ where: { sid: session.sid } })) continue;
+      await to.revokedSession.create({ data: session });
+      sessionsAdded += 1;
+    }
+    if (toConfig.databaseKind === "postgresql") {
+      // New rejections take their ids from the sequence: move it past the copied rows.
+      for (const table of ["events", "rejections"]) {
+        await to.$executeRawUnsafe(
+          `SELECT setval(pg_get_serial_sequence('"${table}"', 'id'), COALESCE((SELECT MAX("id") FROM "${table}"), 0) + 1, false)`,
+        );
+      }
+    }
+    return { events, rejections, revokedSessions: { read: sessions.length, added: sessionsAdded } };
+  } finally {
+    await Promise.all([from.$disconnect(), to.$disconnect()]);
+  }
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { from: { type: "string" }, to: { type: "string" } } });
+  if (!values.from || !values.to) {
+    console.error("usage: npm run db:copy -- --from <DATABASE_URL> --to <DATABASE_URL>");
+    process.exit(2);
+  }
+  const report = await copyDatabase(values.from, values.to);
+  for (const [table, { read, added }] of Object.entries(report)) {
+    console.log(`${table}: ${read} read, ${added} added, ${read - added} already there`);
+  }
+  // The PostgreSQL pools would keep the process waiting for their idle timeout.
+  process.exit(0);
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
