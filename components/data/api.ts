@@ -1,0 +1,57 @@
+import type { EventJson, RejectionJson } from "@/lib/events/types";
+
+/** The browser's one way to call the console's read API. */
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function fetchJson<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(path, { ...init, headers: { accept: "application/json", ...init?.headers }, cache: "no-store" });
+  if (!response.ok) {
+    const body = (await response.json().catch(() => ({}))) as { detail?: string; error?: string };
+    throw new ApiError(response.status, body.detail ?? body.error ?? `${response.status} ${response.statusText}`);
+  }
+  return (await response.json()) as T;
+}
+
+export interface EventPage {
+  events: EventJson[];
+  nextCursor: number | null;
+}
+
+export type FilterParams = Record<string, string>;
+
+export function eventsUrl(filter: FilterParams, page: Record<string, string | number> = {}): string {
+  const params = new URLSearchParams({ ...filter, ...Object.fromEntries(Object.entries(page).map(([k, v]) => [k, String(v)])) });
+  return `/api/events?${params}`;
+}
+
+export function fetchEvents(filter: FilterParams, page: Record<string, string | number> = {}): Promise<EventPage> {
+  return fetchJson<EventPage>(eventsUrl(filter, page));
+}
+
+export interface ConcatGroupJson {
+  ref: string;
+  from: string | null;
+  total: number;
+  parts: EventJson[];
+  missing: number[];
+  complete: boolean;
+  text: string;
+  firstReceivedAt: string;
+}
+
+export function fetchMessage(messageUuid: string): Promise<{ messageUuid: string; events: EventJson[]; concat: ConcatGroupJson | null }> {
+  return fetchJson(`/api/messages/${encodeURIComponent(messageUuid)}`);
+}
+
+export function fetchRejections(page: Record<string, string | number> = {}): Promise<{ rejections: RejectionJson[]; nextCursor: number | null }> {
+  const params = new URLSearchParams(Object.entries(page).map(([k, v]) => [k, String(v)]));
+  return fetchJson(`/api/rejections?${params}`);
+}
