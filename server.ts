@@ -8,7 +8,8 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { configureConnection, getDatabase, getWriteDatabase } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
-import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
+import { WebhookAdmission } from "@/lib/http/admission";
+import { REMOTE_ADDRESS_HEADER, RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
 
 /**
  * The console's entry point: one HTTP server that hands requests to Next.js and carries
@@ -47,7 +48,10 @@ async function main() {
   let realtime: Realtime | undefined;
   const gate = createGate(config, keys, { onLogout: (session) => realtime?.disconnectSession(session.sid) });
 
+  const admission = new WebhookAdmission(config.maxConcurrentWebhooks, RETRY_AFTER_SECONDS);
+
   const server = createServer((req, res) => {
+    if (req.url?.startsWith("/webhooks/") && !admission.admit(req, res)) return;
     // Route handlers cannot see the TCP peer; hand it over in a header nobody else can set.
     req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
     gate

@@ -75,6 +75,8 @@ const variables = {
   DATABASE_POOL_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(10)),
   /** Redis for Socket.IO across several instances (redis://…). */
   REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/, message: "must be a redis:// or rediss:// URL" }).optional()),
+  /** Webhook requests in progress beyond which new ones are answered 503 + Retry-After. */
+  MAX_CONCURRENT_WEBHOOKS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(256)),
   /** Milliseconds a write waits for a locked database before the webhook gets 503. */
   DATABASE_BUSY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5000)),
   VONAGE_SIGNATURE_SECRET: optionalString,
@@ -122,6 +124,7 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.DATA_DIR ?? (sqlitePath ? path.dirname(sqlitePath) : "data")),
     databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    maxConcurrentWebhooks: env.MAX_CONCURRENT_WEBHOOKS,
     redisUrl: env.REDIS_URL,
     signatureSecrets: secrets,
     signatureConfigured: secrets.any.length > 0 || secrets.byApiKey.size > 0,

@@ -1,10 +1,10 @@
 "use client";
 
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useSyncExternalStore } from "react";
 import type { EventStream } from "@/components/realtime/use-event-stream";
 import { messageHref, TimelineRow } from "@/components/timeline/timeline-row";
+import { useFixedRows } from "@/components/timeline/use-fixed-rows";
 
 /**
  * The live, virtualised list of events, newest first. Only the rows in view (plus a few) are
@@ -33,20 +33,8 @@ export function Timeline({ stream, label }: { stream: EventStream; label: string
   const router = useRouter();
   const rowHeight = useRowHeight();
 
-  const virtualizer = useVirtualizer({
-    count: events.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => rowHeight,
-    overscan: 6,
-    getItemKey: (index) => events[index]?.id ?? index,
-  });
-
-  useEffect(() => {
-    virtualizer.measure();
-  }, [rowHeight, virtualizer]);
-
-  const items = virtualizer.getVirtualItems();
-  const lastVisible = items[items.length - 1]?.index ?? 0;
+  const rows = useFixedRows(scroller, events.length, rowHeight);
+  const lastVisible = rows.window.end - 1;
   useEffect(() => {
     if (hasOlder && !loadingOlder && lastVisible >= events.length - 30) loadOlder();
   }, [lastVisible, events.length, hasOlder, loadingOlder, loadOlder]);
@@ -76,7 +64,7 @@ export function Timeline({ stream, label }: { stream: EventStream; label: string
     else return;
     next = Math.max(0, Math.min(events.length - 1, next));
     e.preventDefault();
-    virtualizer.scrollToIndex(next, { align: "auto" });
+    rows.scrollToIndex(next);
     requestAnimationFrame(() =>
       requestAnimationFrame(() => scroller.current?.querySelector<HTMLElement>(`[data-index="${next}"] [data-row-link]`)?.focus()),
     );
@@ -99,21 +87,21 @@ export function Timeline({ stream, label }: { stream: EventStream; label: string
           aria-label={label}
           onKeyDown={onKeyDown}
           className="relative w-full"
-          style={{ height: virtualizer.getTotalSize() }}
+          style={{ height: rows.totalHeight }}
         >
-          {items.map((item) => {
-            const event = events[item.index]!;
+          {events.slice(rows.window.start, rows.window.end).map((event, offset) => {
+            const index = rows.window.start + offset;
             return (
               <li
-                key={item.key}
-                data-index={item.index}
+                key={event.id}
+                data-index={index}
                 aria-setsize={hasOlder ? -1 : events.length}
-                aria-posinset={item.index + 1}
+                aria-posinset={index + 1}
                 onClick={(e) => {
                   if (event.messageUuid && !(e.target as HTMLElement).closest("a,button")) router.push(messageHref(event.messageUuid));
                 }}
                 className="absolute top-0 left-0 w-full cursor-pointer"
-                style={{ height: item.size, transform: `translateY(${item.start}px)` }}
+                style={{ height: rowHeight, transform: `translateY(${index * rowHeight}px)` }}
               >
                 <TimelineRow event={event} />
               </li>

@@ -25,7 +25,7 @@ import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/http/sec
 export type Principal = { kind: "session"; session: Session } | { kind: "api-token" };
 
 const LOGIN_BODY_LIMIT = 4096;
-const PUBLIC_PREFIXES = ["/webhooks/", "/_next/static/"];
+const PUBLIC_PREFIXES = ["/_next/static/"];
 const PUBLIC_PATHS = new Set(["/login", "/icon.svg", "/favicon.ico", "/robots.txt", "/api/health"]);
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -179,6 +179,11 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
       const method = req.method ?? "GET";
       delete req.headers[PRINCIPAL_HEADER];
 
+      // Webhooks answer JSON to Vonage: no page, no nonce; the hot path stays lean.
+      if (path.startsWith("/webhooks/")) {
+        res.setHeader("x-content-type-options", "nosniff");
+        return false;
+      }
       const nonce = newNonce();
       const csp = contentSecurityPolicy(nonce, dev);
       for (const [name, value] of Object.entries(securityHeaders(csp))) res.setHeader(name, value);

@@ -4,6 +4,8 @@
  * when the client has taken the previous one), and a client that goes away stops the work.
  */
 
+const CHUNK_CHARS = 64 * 1024;
+
 export interface Page<T> {
   items: T[];
   /** Where the next page starts; null after the last page. */
@@ -45,7 +47,14 @@ export function exportStream<T>(options: ExportStreamOptions<T>): ReadableStream
           let chunk = started ? "" : options.header;
           started = true;
           const page = await options.readPage(cursor);
-          for (const value of page.items) chunk += options.item(value, rows++);
+          for (const value of page.items) {
+            chunk += options.item(value, rows++);
+            // Hand over ~64 KB at a time: one large string per page lingers in the heap.
+            if (chunk.length >= CHUNK_CHARS) {
+              controller.enqueue(encoder.encode(chunk));
+              chunk = "";
+            }
+          }
           cursor = page.next;
           if (cursor === null) chunk += options.footer;
           if (chunk) controller.enqueue(encoder.encode(chunk));

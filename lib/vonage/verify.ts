@@ -88,7 +88,7 @@ export async function verifyVonageSignature(options: VerifyOptions): Promise<Ver
   let claims: VonageClaims | undefined;
   for (const secret of candidates) {
     try {
-      const result = await jwtVerify<VonageClaims>(token, new TextEncoder().encode(secret), {
+      const result = await jwtVerify<VonageClaims>(token, await hmacKey(secret), {
         algorithms: ["HS256"],
         currentDate: options.now,
       });
@@ -120,6 +120,21 @@ export async function verifyVonageSignature(options: VerifyOptions): Promise<Ver
     return refuse("payload_hash_mismatch", "payload_hash does not equal the SHA-256 of the body (raw or compact JSON)");
   }
   return { ok: true, verification: "verified", claims, hashForm };
+}
+
+/**
+ * jose turns a raw secret into a WebCrypto key on every call, which was about a tenth of a
+ * webhook's cost (docs/performance.md); the keys are imported once per secret instead.
+ */
+const keys = new Map<string, Promise<CryptoKey>>();
+
+function hmacKey(secret: string): Promise<CryptoKey> {
+  let key = keys.get(secret);
+  if (!key) {
+    key = crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 function secretsFor(secrets: SignatureSecrets, apiKey: unknown): string[] {
