@@ -1,4 +1,4 @@
-import type { EventJson, RejectionJson } from "@/lib/events/types";
+import type { ConcatGroup, EventJson, RejectionJson } from "@/lib/events/types";
 
 /** The browser's one way to call the console's read API. */
 
@@ -36,18 +36,7 @@ export function fetchEvents(filter: FilterParams, page: Record<string, string | 
   return fetchJson<EventPage>(eventsUrl(filter, page));
 }
 
-export interface ConcatGroupJson {
-  ref: string;
-  from: string | null;
-  total: number;
-  parts: EventJson[];
-  missing: number[];
-  complete: boolean;
-  text: string;
-  firstReceivedAt: string;
-}
-
-export function fetchMessage(messageUuid: string): Promise<{ messageUuid: string; events: EventJson[]; concat: ConcatGroupJson | null }> {
+export function fetchMessage(messageUuid: string): Promise<{ messageUuid: string; events: EventJson[]; concat: ConcatGroup | null }> {
   return fetchJson(`/api/messages/${encodeURIComponent(messageUuid)}`);
 }
 

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
-import { ApiError, fetchMessage, type ConcatGroupJson } from "@/components/data/api";
+import { ApiError, fetchMessage } from "@/components/data/api";
 import { InboundContent } from "@/components/message/inbound-content";
 import { ConnectionStatus } from "@/components/realtime/connection-status";
 import { connectEventSocket } from "@/components/realtime/socket";
@@ -11,7 +11,7 @@ import { CopyButton } from "@/components/ui/copy-button";
 import { JsonBlock } from "@/components/ui/json-block";
 import { Badge, StatusBadge, UnverifiedBadge } from "@/components/ui/status-badge";
 import { byProviderTime, finalStatus, formatDuration, messageCost, stepDelays } from "@/lib/events/lifecycle";
-import type { EventJson } from "@/lib/events/types";
+import type { ConcatGroup, EventJson } from "@/lib/events/types";
 
 /**
  * One message's lifecycle: every event for its message_uuid in the provider's time order
@@ -24,7 +24,7 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
   const [state, setState] = useState<"loading" | "ready" | "missing" | "error">("loading");
   const [error, setError] = useState("");
   const [connected, setConnected] = useState(false);
-  const [concat, setConcat] = useState<ConcatGroupJson | null>(null);
+  const [concat, setConcat] = useState<ConcatGroup | null>(null);
 
   useEffect(() => {
     let latest = 0;
@@ -172,7 +172,7 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
 }
 
 /** A multi-part inbound SMS: the message put together, or which parts never came. */
-function ConcatParts({ group, current }: { group: ConcatGroupJson; current: string }) {
+function ConcatParts({ group, current }: { group: ConcatGroup; current: string }) {
   const received = group.parts.map((p) => p.concat!.part);
   return (
     <section aria-label="Multi-part message" className="space-y-2 rounded-lg border border-slate-200 p-3 dark:border-slate-700">

@@ -8,7 +8,7 @@ import { reassembleConcat } from "@/lib/vonage/sms-payload";
 import { eventRecordToJson, type EventRecord } from "@/lib/events/records";
 import { EVENT_COLUMNS, eventConditions, whereClause } from "@/lib/events/sql";
 import { rejectionRowToJson } from "@/lib/events/store";
-import type { EventJson, RejectionJson } from "@/lib/events/types";
+import type { ConcatGroup, EventJson, RejectionJson } from "@/lib/events/types";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
 import { REJECTION_REASON_CODES } from "@/lib/vonage/reasons";
 
@@ -112,19 +112,6 @@ export async function newestEventId(): Promise<number> {
 export async function listMessageEvents(messageUuid: string): Promise<EventJson[]> {
   const rows = await selectEvents(eventConditions({ message_id: messageUuid }), "ASC", 10_000);
   return rows.map(eventRecordToJson).sort(byProviderTime);
-}
-
-export interface ConcatGroup {
-  ref: string;
-  from: string | null;
-  total: number;
-  /** The parts received, by part number (a repeated part once). */
-  parts: EventJson[];
-  missing: number[];
-  complete: boolean;
-  /** The whole message, once every part has arrived; the parts joined so far otherwise. */
-  text: string;
-  firstReceivedAt: string;
 }
 
 /**

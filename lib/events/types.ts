@@ -69,3 +69,17 @@ export interface RejectionJson {
   bodyBytes: number;
   bodyTruncated: boolean;
 }
+
+/** All the parts of a multi-part inbound SMS (GET /api/messages/:id, `concat`). */
+export interface ConcatGroup {
+  ref: string;
+  from: string | null;
+  total: number;
+  /** The parts received, by part number (a repeated part once). */
+  parts: EventJson[];
+  missing: number[];
+  complete: boolean;
+  /** The whole message, once every part has arrived; the parts joined so far otherwise. */
+  text: string;
+  firstReceivedAt: string;
+}
