@@ -5,10 +5,12 @@ import next from "next";
 import { createGate } from "@/lib/auth/gate";
 import { loadAuthKeys } from "@/lib/auth/keys";
 import { ConfigError, getConfig } from "@/lib/config";
-import { configureConnection, getDatabase, getWriteDatabase } from "@/lib/db/client";
+import { configureConnection, getDatabase } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
 import { WebhookAdmission } from "@/lib/http/admission";
+import { setIngestWorker } from "@/lib/ingest/forward";
+import { IngestWorker } from "@/lib/ingest/worker-host";
 import { REMOTE_ADDRESS_HEADER, RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
 
 /**
@@ -36,7 +38,9 @@ async function main() {
   console.log(`[db] ${store}: ${report.applied.length > 0 ? `applied ${report.applied.join(", ")}` : "schema up to date"}`);
   const db = getDatabase();
   const settings = await configureConnection(db);
-  await configureConnection(getWriteDatabase());
+  // Webhooks are verified and stored on a worker thread (lib/ingest); it opens the write path now.
+  const ingest = await IngestWorker.start();
+  setIngestWorker(ingest);
   console.log(`[db] ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(" ")}`);
 
   const dev = config.nodeEnv !== "production";
@@ -99,7 +103,10 @@ async function main() {
     // idle keep-alive connections are closed as soon as they go idle.
     server.close(() => {
       clearInterval(idle);
-      void db.$disconnect().finally(() => process.exit(0));
+      void ingest
+        .stop()
+        .then(() => db.$disconnect())
+        .finally(() => process.exit(0));
     });
     realtime?.close();
     const idle = setInterval(() => server.closeIdleConnections(), 100);

@@ -1,5 +1,5 @@
 import { test as base, expect, type Page } from "@playwright/test";
-import { postWebhook, type PostOptions } from "@/test/support/http";
+import { ackOf, postWebhook, type PostOptions } from "@/test/support/http";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_SECRET } from "@/test/support/vonage";
 
@@ -30,7 +30,7 @@ export const test = base.extend<
     await use(async (kind, body, options) => {
       const response = await postWebhook(server.url, kind, body, options);
       expect(response.status, await response.clone().text()).toBe(200);
-      return ((await response.json()) as { id: number }).id;
+      return ackOf(response).id;
     });
   },
 });

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { PrismaClient as PostgresClient } from "@/lib/generated/postgres/client.ts";
 import { PrismaClient } from "@/lib/generated/sqlite/client.ts";
@@ -20,7 +21,7 @@ export type Database = PrismaClient;
 const DB_KEY = Symbol.for("vonage-console.db");
 const WRITE_DB_KEY = Symbol.for("vonage-console.write-db");
 const POOL_KEY = Symbol.for("vonage-console.pg-pool");
-type WithDb = typeof globalThis & { [DB_KEY]?: Database; [WRITE_DB_KEY]?: Database; [POOL_KEY]?: pg.Pool };
+type WithDb = typeof globalThis & { [DB_KEY]?: Database; [WRITE_DB_KEY]?: BetterSqlite3.Database; [POOL_KEY]?: pg.Pool };
 
 export function createPostgresPool(config: Config): pg.Pool {
   const pool = new pg.Pool({
@@ -87,15 +88,29 @@ export function getDatabase(): Database {
 }
 
 /**
- * The client the batch writers commit through. On SQLite it has a connection of its own:
- * a transaction's statements are awaited one by one, and a read on the same connection in
- * between would see rows not yet committed (and could show or stream an event that then
- * rolls back). On PostgreSQL every transaction has its own pooled connection already.
+ * The connection the batch writers commit through on SQLite: the driver itself, not a Prisma
+ * client. A batch is one synchronous transaction on it (lib/events/write-sqlite.ts), which
+ * costs a few microseconds a row where Prisma's interactive transaction cost about a
+ * millisecond a batch in await hops and query mapping (docs/decisions/012-write-path.md).
+ * Being synchronous, no read on another connection can ever see its rows before the commit.
+ * Prisma still owns the schema, the migrations and every other query.
  */
-export function getWriteDatabase(): Database {
+export function getSqliteWriteConnection(): BetterSqlite3.Database {
   const store = globalThis as WithDb;
-  const config = getConfig();
-  if (config.databaseKind === "postgresql") return getDatabase();
-  store[WRITE_DB_KEY] ??= createDatabase(config);
+  if (!store[WRITE_DB_KEY]) {
+    const config = getConfig();
+    if (!config.sqlitePath) throw new Error("DATABASE_URL names no SQLite file");
+    fs.mkdirSync(path.dirname(config.sqlitePath), { recursive: true });
+    const db = new BetterSqlite3(config.sqlitePath, { timeout: 0 });
+    for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
+    store[WRITE_DB_KEY] = db;
+  }
   return store[WRITE_DB_KEY];
+}
+
+/** Closes the SQLite write connection, if open (on shutdown; in-flight batches are committed by then). */
+export function closeSqliteWriteConnection(): void {
+  const store = globalThis as WithDb;
+  store[WRITE_DB_KEY]?.close();
+  delete store[WRITE_DB_KEY];
 }

@@ -26,9 +26,15 @@ interface SocketData {
   filter: EventFilter;
   /** Highest id sent to this socket. */
   lastId: number;
-  /** True while the catch-up from the database runs; live events wait in `held`. */
-  catchingUp: boolean;
+  /**
+   * "catching-up": the catch-up from the database runs; live events wait in `held`.
+   * "joining": caught up; the next flush sends it its events one by one (after its last id),
+   * then it joins the room of its filter. "live": in that room, served by broadcasts.
+   */
+  phase: "catching-up" | "joining" | "live";
   held: EventJson[];
+  /** Its filter as a room name: sockets with the same filter share one encoding of each flush. */
+  room: string;
 }
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -46,6 +52,14 @@ const sessionRoom = (sid: string) => `session:${sid}`;
 
 /** How often the feed checks the database for events it was not told about (Redis down). */
 const FEED_POLL_MS = 1000;
+
+/**
+ * Live events are sent at most once per this many ms per socket: at once after a quiet spell,
+ * gathered during a burst. Each message costs a frame and a write per socket on this thread
+ * and a parse in every browser; at hundreds of webhooks a second this bounds both, for at
+ * most this much added delay (docs/performance.md).
+ */
+export const LIVE_FLUSH_MS = 25;
 
 export async function attachRealtime(server: HttpServer, options: { authenticate: Authenticate; redisUrl?: string }): Promise<Realtime> {
   const { authenticate } = options;
@@ -83,8 +97,9 @@ export async function attachRealtime(server: HttpServer, options: { authenticate
       principal: socket.data.principal,
       filter: filter.data,
       lastId: Number.isInteger(after) && after >= 0 ? after : -1,
-      catchingUp: true,
+      phase: "catching-up",
       held: [],
+      room: `filter:${JSON.stringify(filter.data)}`,
     };
     next();
   });
@@ -107,8 +122,21 @@ export async function attachRealtime(server: HttpServer, options: { authenticate
     if (redis) io.serverSideEmit("committed", events);
   });
   io.on("committed", (events) => feed.offer(events));
+
+  // Live delivery: the feed's events are gathered and flushed at most every LIVE_FLUSH_MS.
+  let pending: EventJson[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  let lastFlush = 0;
+  const flush = () => {
+    flushTimer = undefined;
+    lastFlush = Date.now();
+    const events = pending;
+    pending = [];
+    broadcast(io, events);
+  };
   feed.subscribe((events) => {
-    for (const socket of io.of("/").sockets.values()) deliver(socket as LiveSocket, events);
+    pending.push(...events);
+    flushTimer ??= setTimeout(flush, Math.max(0, lastFlush + LIVE_FLUSH_MS - Date.now()));
   });
 
   return {
@@ -118,6 +146,7 @@ export async function attachRealtime(server: HttpServer, options: { authenticate
     },
     close() {
       unsubscribe();
+      clearTimeout(flushTimer);
       feed.stop();
       void io.close();
       void redis?.close();
@@ -144,19 +173,45 @@ async function catchUp(socket: LiveSocket): Promise<void> {
     socket.disconnect(true);
     return;
   }
-  state.catchingUp = false;
+  state.phase = "joining";
   const held = state.held;
   state.held = [];
   send(socket, held.filter((event) => matchesFilter(event, state.filter)));
 }
 
-function deliver(socket: LiveSocket, events: EventJson[]): void {
-  const state = socket.data;
-  if (state.catchingUp) {
-    state.held.push(...events);
-    return;
+type LiveServer = Realtime["io"];
+
+/**
+ * One flush of live events to this instance's sockets. Sockets in a room (same filter) get one
+ * broadcast, encoded once; `local`, because every instance delivers its own feed (through Redis
+ * each feed has every instance's events). A socket that has just caught up gets this flush one
+ * by one, filtered by its last id (the catch-up may have read some of these from the
+ * database), then joins its room: no gap, no repeat.
+ */
+function broadcast(io: LiveServer, events: EventJson[]): void {
+  const byRoom = new Map<string, EventJson[]>();
+  const matching = (state: SocketData) => {
+    let list = byRoom.get(state.room);
+    if (!list) byRoom.set(state.room, (list = events.filter((event) => matchesFilter(event, state.filter))));
+    return list;
+  };
+  const rooms = new Map<string, SocketData>();
+  for (const socket of io.of("/").sockets.values() as Iterable<LiveSocket>) {
+    const state = socket.data;
+    if (state.phase === "catching-up") state.held.push(...events);
+    else if (state.phase === "live") rooms.set(state.room, state);
   }
-  send(socket, events.filter((event) => matchesFilter(event, state.filter)));
+  for (const [room, state] of rooms) {
+    const list = matching(state);
+    if (list.length > 0) io.local.to(room).emit("events", list);
+  }
+  for (const socket of io.of("/").sockets.values() as Iterable<LiveSocket>) {
+    const state = socket.data;
+    if (state.phase !== "joining") continue;
+    send(socket, matching(state));
+    state.phase = "live";
+    void socket.join(state.room);
+  }
 }
 
 /** Emits events the socket has not had yet, in id order, and advances its cursor. */

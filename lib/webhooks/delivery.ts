@@ -1,5 +1,5 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { readBodyLimited } from "@/lib/http/body";
+import { readBodyLimited, type LimitedBody } from "@/lib/http/body";
 import { recordEvent, recordRejection, type NewEvent, type NewRejection } from "@/lib/events/store";
 import type { RejectionReason } from "@/lib/vonage/reasons";
 
@@ -24,13 +24,17 @@ export class Delivery {
   readonly receivedAt = new Date();
   readonly endpoint: string;
 
-  constructor(readonly request: Request) {
+  /** `body`: the body as already read under the cap (by the thread that received the request). */
+  constructor(
+    readonly request: Request,
+    private readonly body?: LimitedBody,
+  ) {
     this.endpoint = new URL(request.url).pathname;
   }
 
   /** The body's bytes, or the 413 refusal (already recorded) when it is over 1 MiB. */
   async readBody(): Promise<Uint8Array | Response> {
-    const read = await readBodyLimited(this.request, MAX_BODY_BYTES, REJECTION_BODY_BYTES);
+    const read = this.body ?? (await readWebhookBody(this.request));
     if (read.ok) return read.bytes;
     const size = read.declaredBytes ?? read.receivedBytes;
     const detail = `body of ${read.declaredBytes !== undefined ? "" : "more than "}${size} bytes exceeds the 1 MiB limit`;
@@ -69,7 +73,7 @@ export class Delivery {
   async store(event: Omit<NewEvent, "receivedAt" | "headers">): Promise<Response> {
     try {
       const { id, duplicate } = await recordEvent({ ...event, receivedAt: this.receivedAt, headers: selectHeaders(this.request.headers, EVENT_HEADERS) });
-      return Response.json({ id, duplicate }, { status: 200 });
+      return acknowledge(id, duplicate);
     } catch (error) {
       console.error(`[webhook] could not store a ${event.kind} event; answered 503 so Vonage retries:`, (error as Error).message);
       return Response.json(
@@ -80,15 +84,40 @@ export class Delivery {
   }
 }
 
+/** Reads a webhook's body under the 1 MiB cap, keeping the head of an oversize one for its rejection. */
+export function readWebhookBody(request: Request): Promise<LimitedBody> {
+  return readBodyLimited(request, MAX_BODY_BYTES, REJECTION_BODY_BYTES);
+}
+
+/** Response headers of an acknowledgement: the stored event's id, and whether it was a retry. */
+export const EVENT_ID_HEADER = "x-event-id";
+export const DUPLICATE_HEADER = "x-event-duplicate";
+
+/**
+ * The 200: no body, the event's id and duplicate flag in headers. Vonage reads only the status;
+ * a body would cost a web stream per request in Next.js's response path, about a quarter of
+ * an empty route's whole cost (docs/decisions/012-write-path.md).
+ */
+function acknowledge(id: number, duplicate: boolean): Response {
+  return new Response(null, { status: 200, headers: { [EVENT_ID_HEADER]: String(id), [DUPLICATE_HEADER]: String(duplicate) } });
+}
+
 /**
  * Request headers as stored: the bearer token's value is never kept (its claims are
  * stored separately for rejections), cookies and our internal header are dropped.
  */
 export function selectHeaders(headers: Headers, only?: string[]): Record<string, string> {
   const out: Record<string, string> = {};
+  if (only) {
+    // Looking up a few names is much cheaper than walking (and sorting) all of them.
+    for (const name of only) {
+      const value = headers.get(name);
+      if (value !== null) out[name] = name === "authorization" ? redactAuthorization(value) : value;
+    }
+    return out;
+  }
   headers.forEach((value, name) => {
     if (name === "cookie" || name === REMOTE_ADDRESS_HEADER) return;
-    if (only && !only.includes(name)) return;
     out[name] = name === "authorization" ? redactAuthorization(value) : value;
   });
   return out;

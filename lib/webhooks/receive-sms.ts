@@ -1,4 +1,5 @@
 import { getConfig } from "@/lib/config";
+import type { LimitedBody } from "@/lib/http/body";
 import { Delivery } from "@/lib/webhooks/delivery";
 import { readSmsParams } from "@/lib/vonage/sms-params";
 import { normalizeSmsEvent, type SmsEventKind } from "@/lib/vonage/sms-payload";
@@ -12,9 +13,9 @@ import { verifySmsSignature } from "@/lib/vonage/sms-signature";
 /** Vonage's signing fields; a retry may be signed afresh, so they do not identify the event. */
 const SIGNING_FIELDS = new Set(["sig", "timestamp", "nonce"]);
 
-export async function receiveSmsWebhook(kind: SmsEventKind, request: Request): Promise<Response> {
+export async function receiveSmsWebhook(kind: SmsEventKind, request: Request, preread?: LimitedBody): Promise<Response> {
   const config = getConfig();
-  const delivery = new Delivery(request);
+  const delivery = new Delivery(request, preread);
   const body = await delivery.readBody();
   if (body instanceof Response) return body;
 

@@ -1,4 +1,5 @@
 import { getConfig } from "@/lib/config";
+import type { LimitedBody } from "@/lib/http/body";
 import { Delivery } from "@/lib/webhooks/delivery";
 import { normalizeMessagesEvent, parseJsonObject, type MessagesEventKind } from "@/lib/vonage/payload";
 import { verifyVonageSignature } from "@/lib/vonage/verify";
@@ -7,9 +8,9 @@ import { verifyVonageSignature } from "@/lib/vonage/verify";
  * One Messages API webhook delivery, from raw bytes to an honest status code:
  * read (capped) → verify → parse → store → 200. Every refusal is recorded with its reason.
  */
-export async function receiveMessagesWebhook(kind: MessagesEventKind, request: Request): Promise<Response> {
+export async function receiveMessagesWebhook(kind: MessagesEventKind, request: Request, body?: LimitedBody): Promise<Response> {
   const config = getConfig();
-  const delivery = new Delivery(request);
+  const delivery = new Delivery(request, body);
   const rawBody = await delivery.readBody();
   if (rawBody instanceof Response) return rawBody;
 

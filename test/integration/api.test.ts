@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventFilterSchema, matchesFilter } from "@/lib/events/filter";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
-import { getJson, inboundBody, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
+import { ackOf, getJson, inboundBody, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
 import { onPostgres } from "@/test/support/postgres";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_SECRET } from "@/test/support/vonage";
@@ -15,7 +15,7 @@ const seeded: { id: number; body: Record<string, unknown>; kind: "status" | "inb
 async function seed(kind: "status" | "inbound", body: string) {
   const response = await postWebhook(server.url, kind, body);
   expect(response.status).toBe(200);
-  const { id } = (await response.json()) as { id: number };
+  const { id } = ackOf(response);
   seeded.push({ id, kind, body: JSON.parse(body) as Record<string, unknown> });
 }
 

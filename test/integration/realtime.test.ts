@@ -2,7 +2,7 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson } from "@/lib/events/types";
 import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from "@/lib/realtime/protocol";
-import { postWebhook, statusBody } from "@/test/support/http";
+import { ackOf, postWebhook, statusBody } from "@/test/support/http";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_API_TOKEN, TEST_SECRET } from "@/test/support/vonage";
 
@@ -44,7 +44,7 @@ async function post(count: number, overrides: Record<string, unknown> = {}): Pro
   const ids: number[] = [];
   for (let i = 0; i < count; i++) {
     const response = await postWebhook(server.url, "status", statusBody(overrides));
-    ids.push(((await response.json()) as { id: number }).id);
+    ids.push(ackOf(response).id);
   }
   return ids;
 }

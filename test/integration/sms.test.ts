@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson } from "@/lib/events/types";
-import { apiAuth, getJson, latestRejection, listAllEvents } from "@/test/support/http";
+import { ackOf, apiAuth, getJson, latestRejection, listAllEvents } from "@/test/support/http";
 import { dlrParams, inboundSmsParams, readCapture, replayCapture, sendSms, signSms, type SmsKind, type WireForm } from "@/test/support/sms";
 import { startServer, type RunningServer } from "@/test/support/server";
 
@@ -22,7 +22,7 @@ afterAll(async () => {
 
 async function stored(server: RunningServer, response: Response): Promise<EventJson> {
   expect(response.status, await response.clone().text()).toBe(200);
-  const { id } = (await response.json()) as { id: number };
+  const { id } = ackOf(response);
   const { body } = await getJson<{ events: EventJson[] }>(server.url, `/api/events?after=${id - 1}&limit=1`);
   expect(body.events[0]!.id).toBe(id);
   return body.events[0]!;
@@ -58,7 +58,7 @@ describe("Vonage's raw captures, replayed in their own wire form", () => {
     expect(event.timestamp).toBe("2016-05-24T11:12:01.000Z");
     const twin = await replayCapture(open.url, "sms-inbound", readCapture("sms-inbound-post-json-signed.php-sdk.http"));
     expect(twin.status).toBe(200);
-    expect(await twin.json()).toEqual({ id: event.id, duplicate: true });
+    expect(ackOf(twin)).toEqual({ id: event.id, duplicate: true });
   });
 
   it("shows a binary SMS as hex with its UDH, never as text", async () => {
@@ -115,9 +115,9 @@ describe("sig verification", () => {
 
   it("treats a retry, even signed afresh, as the same event", async () => {
     const params = dlrParams();
-    const first = (await (await sendSms(signed.url, "sms-dlr", signSms(params, SECRET, "sha256"))).json()) as { id: number };
+    const first = ackOf(await sendSms(signed.url, "sms-dlr", signSms(params, SECRET, "sha256")));
     const retry = await sendSms(signed.url, "sms-dlr", signSms(params, SECRET, "sha256"), "json");
-    expect(await retry.json()).toEqual({ id: first.id, duplicate: true });
+    expect(ackOf(retry)).toEqual({ id: first.id, duplicate: true });
   });
 });
 

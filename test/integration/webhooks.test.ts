@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
-import { getJson, latestRejection, listAllEvents, postWebhook, statusBody, WEBHOOK_PATHS } from "@/test/support/http";
+import { ackOf, getJson, latestRejection, listAllEvents, postWebhook, statusBody, WEBHOOK_PATHS } from "@/test/support/http";
 import { onPostgres } from "@/test/support/postgres";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { messagesFixtures, signedHeaders, TEST_API_KEY, TEST_APPLICATION_ID, TEST_SECRET } from "@/test/support/vonage";
@@ -33,7 +33,7 @@ describe("accepted deliveries", () => {
     const body = fixture.body.replace(/"timestamp": ?"[^"]+"/, `"timestamp":"2026-11-27T10:00:0${Math.floor(Math.random() * 10)}.${Date.now() % 1000}Z"`);
     const response = await postWebhook(server.url, fixture.kind, body);
     expect(response.status).toBe(200);
-    const { id, duplicate } = (await response.json()) as { id: number; duplicate: boolean };
+    const { id, duplicate } = ackOf(response);
     expect(duplicate).toBe(false);
 
     const { body: page } = await getJson<{ events: EventJson[] }>(server.url, `/api/events?limit=1`);
@@ -151,10 +151,11 @@ describe("refused deliveries", () => {
 describe("duplicates", () => {
   it("answers 200 to a retried delivery, adds no row and counts it", async () => {
     const body = statusBody();
-    const first = (await (await postWebhook(server.url, "status", body)).json()) as { id: number };
+    const first = ackOf(await postWebhook(server.url, "status", body));
     const retry = await postWebhook(server.url, "status", body);
     expect(retry.status).toBe(200);
-    expect(await retry.json()).toEqual({ id: first.id, duplicate: true });
+    expect(ackOf(retry)).toEqual({ id: first.id, duplicate: true });
+    expect(await retry.text()).toBe("");
     const events = await listAllEvents(server.url, `message_id=${JSON.parse(body).message_uuid}`);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ id: first.id, duplicates: 1 });
@@ -165,7 +166,7 @@ describe("duplicates", () => {
     const body = statusBody();
     const responses = await Promise.all(Array.from({ length: 25 }, () => postWebhook(server.url, "status", body)));
     expect(responses.map((r) => r.status)).toEqual(Array(25).fill(200));
-    const results = (await Promise.all(responses.map((r) => r.json()))) as { id: number; duplicate: boolean }[];
+    const results = responses.map(ackOf);
     expect(new Set(results.map((r) => r.id)).size).toBe(1);
     expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
     const events = await listAllEvents(server.url, `message_id=${JSON.parse(body).message_uuid}`);
@@ -175,8 +176,8 @@ describe("duplicates", () => {
 
   it("stores the same body on the other endpoint as a different event", async () => {
     const body = statusBody();
-    const a = (await (await postWebhook(server.url, "status", body)).json()) as { id: number };
-    const b = (await (await postWebhook(server.url, "inbound", body)).json()) as { id: number; duplicate: boolean };
+    const a = ackOf(await postWebhook(server.url, "status", body));
+    const b = ackOf(await postWebhook(server.url, "inbound", body));
     expect(b.duplicate).toBe(false);
     expect(b.id).not.toBe(a.id);
   });

@@ -5,7 +5,7 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
 import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/protocol";
-import { getJson, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
+import { ackOf, getJson, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
 import { ensureTestDatabase } from "@/test/support/postgres";
 import { TestRedis } from "@/test/support/redis";
 import { makeDataDir, ROOT, startServer, type RunningServer } from "@/test/support/server";
@@ -55,7 +55,7 @@ async function sendAll(url: string, bodies: string[], concurrency = 20): Promise
       while (next < bodies.length) {
         const response = await postWebhook(url, "status", bodies[next++]!);
         expect(response.status).toBe(200);
-        ids.push(((await response.json()) as { id: number }).id);
+        ids.push(ackOf(response).id);
       }
     }),
   );
@@ -150,7 +150,7 @@ describe("two instances on one PostgreSQL, joined by Redis", () => {
     await t1.end();
     const response = await t2;
     expect(response.status).toBe(200);
-    const t2Id = ((await response.json()) as { id: number }).id;
+    const t2Id = ackOf(response).id;
     expect(t2Id).toBeGreaterThan(t1Id);
     await until(() => client.received.length >= 2, "both events");
     expect(client.received.map((e) => e.id)).toEqual([t1Id, t2Id]);
@@ -218,7 +218,7 @@ describe("PostgreSQL unreachable", () => {
         retry = await postWebhook(server.url, "status", body);
       } while (retry.status !== 200);
       const again = await postWebhook(server.url, "status", body);
-      expect(await again.json()).toMatchObject({ duplicate: true });
+      expect(ackOf(again)).toMatchObject({ duplicate: true });
       expect(await listAllEvents(server.url, `message_id=${JSON.parse(body).message_uuid}`)).toHaveLength(1);
     } finally {
       await server.stop();

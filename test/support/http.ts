@@ -29,6 +29,17 @@ export async function postWebhook(
   });
 }
 
+/** What a webhook's 200 says: the stored event's id, and whether the delivery was a retry. */
+export function ackOf(response: Response): { id: number; duplicate: boolean } {
+  if (response.status !== 200) throw new Error(`expected a 200 acknowledgement, got ${response.status}`);
+  const id = Number(response.headers.get("x-event-id"));
+  const duplicate = response.headers.get("x-event-duplicate");
+  if (!Number.isInteger(id) || id < 1 || (duplicate !== "true" && duplicate !== "false")) {
+    throw new Error(`malformed acknowledgement headers: x-event-id=${response.headers.get("x-event-id")} x-event-duplicate=${duplicate}`);
+  }
+  return { id, duplicate: duplicate === "true" };
+}
+
 /** Read-API requests carry the test servers' DASHBOARD_API_TOKEN unless the caller sets its own headers. */
 export const apiAuth = { authorization: `Bearer ${TEST_API_TOKEN}` };
 

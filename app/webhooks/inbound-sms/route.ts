@@ -1,10 +1,11 @@
-import { receiveSmsWebhook, refuseSmsMethod } from "@/lib/webhooks/receive-sms";
+import { forwardWebhook } from "@/lib/ingest/forward";
 
 // The SMS API's account-level inbound SMS webhook (Dashboard > Settings), GET or POST.
+// Every method comes here; lib/ingest/dispatch.ts refuses (and records) the ones Vonage never uses.
 export const dynamic = "force-dynamic";
 
-export function GET(request: Request) {
-  return receiveSmsWebhook("sms-inbound", request);
+export function POST(request: Request) {
+  return forwardWebhook("sms-inbound", request);
 }
 
-export { GET as POST, refuseSmsMethod as PUT, refuseSmsMethod as PATCH, refuseSmsMethod as DELETE };
+export { POST as GET, POST as PUT, POST as PATCH, POST as DELETE };

@@ -1,0 +1,81 @@
+import type { NewEvent, NewRejection } from "@/lib/events/store";
+
+/**
+ * What a batch of new events does to the table, decided before any row is written. Both
+ * write paths (lib/events/write-sqlite.ts, lib/events/write-postgres.ts) read the known dedupe
+ * keys and MAX(id) inside their transaction, hand them here, and execute the plan:
+ * - a known key (or one seen earlier in the same batch) is a duplicate: its row's count grows;
+ * - every other event gets the next id after MAX(id), so ids are contiguous and in commit order
+ *   (docs/decisions/010-scale-out.md).
+ */
+
+export interface WriteOutcome {
+  id: number;
+  duplicate: boolean;
+  event: NewEvent;
+}
+
+export interface BatchPlan {
+  /** One per input event, in order. */
+  outcomes: WriteOutcome[];
+  /** Rows to insert, ids ascending. */
+  fresh: { id: number; key: string; event: NewEvent }[];
+  /** Existing rows to count a repeat on: how many copies, and when the last arrived. */
+  repeats: Map<string, { count: number; at: Date }>;
+}
+
+export function planBatch(events: NewEvent[], keys: string[], known: Map<string, number>, maxId: number): BatchPlan {
+  const idByKey = new Map(known);
+  const fresh: BatchPlan["fresh"] = [];
+  const repeats: BatchPlan["repeats"] = new Map();
+  let next = maxId;
+  const outcomes = events.map((event, i): WriteOutcome => {
+    const key = keys[i]!;
+    const existing = idByKey.get(key);
+    if (existing !== undefined) {
+      repeats.set(key, { count: (repeats.get(key)?.count ?? 0) + 1, at: event.receivedAt });
+      return { id: existing, duplicate: true, event };
+    }
+    const id = ++next;
+    idByKey.set(key, id);
+    fresh.push({ id, key, event });
+    return { id, duplicate: false, event };
+  });
+  return { outcomes, fresh, repeats };
+}
+
+/** The events table's columns as written, in the order eventValues gives them. */
+export const EVENT_COLUMNS = [
+  "id", "kind", "dedupe_key", "message_uuid", "status", "channel", "message_type", "from_number", "to_number", "client_ref",
+  "error_code", "error_title", "error_detail", "price", "currency", "timestamp", "received_at", "verification", "hash_form",
+  "api_key", "application_id", "text", "network_code", "concat_ref", "concat_part", "concat_total", "wire_form", "raw_body",
+  "headers", "duplicates",
+] as const;
+
+/** One new row's values, dates converted by the caller's driver convention. */
+export function eventValues<D>(id: number, key: string, e: NewEvent, date: (d: Date) => D): unknown[] {
+  return [
+    id, e.kind, key, e.messageUuid, e.status, e.channel, e.messageType, e.from, e.to, e.clientRef,
+    e.errorCode, e.errorTitle, e.errorDetail, e.price, e.currency, e.timestamp ? date(e.timestamp) : null, date(e.receivedAt),
+    e.verification, e.hashForm, e.apiKey, e.applicationId, e.text, e.networkCode, e.concat?.ref ?? null, e.concat?.part ?? null,
+    e.concat?.total ?? null, e.wireForm, e.rawBody, JSON.stringify(e.headers), 0,
+  ];
+}
+
+/** The rejections table's columns as written, in the order rejectionValues gives them. */
+export const REJECTION_COLUMNS = [
+  "received_at", "endpoint", "method", "reason", "detail", "http_status", "source_ip", "headers", "token_claims", "body",
+  "body_bytes", "body_truncated",
+] as const;
+
+export function rejectionValues<D>(r: NewRejection, date: (d: Date) => D, bool: (b: boolean) => unknown): unknown[] {
+  return [
+    date(r.receivedAt), r.endpoint, r.method, r.reason, r.detail, r.httpStatus, r.sourceIp, JSON.stringify(r.headers),
+    r.tokenClaims ? JSON.stringify(r.tokenClaims) : null, r.body, r.bodyBytes, bool(r.bodyTruncated),
+  ];
+}
+
+/** `"a", "b", …`: a column list for an INSERT. */
+export function columnList(columns: readonly string[]): string {
+  return columns.map((c) => `"${c}"`).join(", ");
+}

@@ -1,0 +1,56 @@
+import type { Database } from "@/lib/db/client";
+import { columnList, EVENT_COLUMNS, eventValues, planBatch, REJECTION_COLUMNS, rejectionValues, type WriteOutcome } from "@/lib/events/batch";
+import type { NewEvent, NewRejection } from "@/lib/events/store";
+
+/**
+ * The PostgreSQL write path, through Prisma's interactive transaction on a pooled connection.
+ * Every writer on every instance takes the same transaction-level lock first, so ids are
+ * handed out in commit order with no gaps across instances (docs/decisions/010-scale-out.md).
+ */
+
+/** Serialises event writes across instances (any fixed number). */
+const WRITE_LOCK = 7_340_212;
+
+/** `($1, $2, …), ($n+1, …)`: placeholders for rows of `width` values. */
+function rowsOf(rows: number, width: number): string {
+  return Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
+}
+
+export async function writeEventsPostgres(db: Database, events: NewEvent[], keys: string[]): Promise<WriteOutcome[]> {
+  return db.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${WRITE_LOCK})`);
+      const known = await tx.$queryRawUnsafe<{ dedupe_key: string; id: number | bigint }[]>(
+        `SELECT "dedupe_key", "id" FROM "events" WHERE "dedupe_key" = ANY($1::text[])`,
+        [...new Set(keys)],
+      );
+      const [{ max } = { max: 0 }] = await tx.$queryRawUnsafe<{ max: number | bigint | null }[]>(`SELECT MAX("id") AS "max" FROM "events"`);
+      const plan = planBatch(events, keys, new Map(known.map((row) => [row.dedupe_key, Number(row.id)])), Number(max ?? 0));
+
+      if (plan.fresh.length > 0) {
+        await tx.$executeRawUnsafe(
+          `INSERT INTO "events" (${columnList(EVENT_COLUMNS)}) VALUES ${rowsOf(plan.fresh.length, EVENT_COLUMNS.length)}`,
+          ...plan.fresh.flatMap((row) => eventValues(row.id, row.key, row.event, (d) => d)),
+        );
+      }
+      for (const [key, repeat] of plan.repeats) {
+        await tx.$executeRawUnsafe(
+          `UPDATE "events" SET "duplicates" = "duplicates" + $1, "last_duplicate_at" = $2 WHERE "dedupe_key" = $3`,
+          repeat.count,
+          repeat.at,
+          key,
+        );
+      }
+      return plan.outcomes;
+    },
+    // Under load a batch may wait for the lock behind other instances' batches.
+    { maxWait: 10_000, timeout: 20_000 },
+  );
+}
+
+export async function writeRejectionsPostgres(db: Database, rejections: NewRejection[]): Promise<void> {
+  await db.$executeRawUnsafe(
+    `INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES ${rowsOf(rejections.length, REJECTION_COLUMNS.length)}`,
+    ...rejections.flatMap((r) => rejectionValues(r, (d) => d, (b) => b)),
+  );
+}

@@ -1,0 +1,19 @@
+import type { LimitedBody } from "@/lib/http/body";
+import type { WebhookRoute } from "@/lib/ingest/protocol";
+import { receiveMessagesWebhook, refuseMethod } from "@/lib/webhooks/receive";
+import { receiveSmsWebhook, refuseSmsMethod } from "@/lib/webhooks/receive-sms";
+
+/**
+ * Which receiver answers a request to a webhook endpoint: Messages API webhooks are POSTed;
+ * SMS API webhooks come as GET or POST. Any other method is refused and recorded.
+ */
+export function receiveWebhook(route: WebhookRoute, request: Request, body?: LimitedBody): Promise<Response> {
+  switch (route) {
+    case "status":
+    case "inbound":
+      return request.method === "POST" ? receiveMessagesWebhook(route, request, body) : refuseMethod(request);
+    case "sms-inbound":
+    case "sms-dlr":
+      return request.method === "GET" || request.method === "POST" ? receiveSmsWebhook(route, request, body) : refuseSmsMethod(request);
+  }
+}

@@ -1,0 +1,105 @@
+import { Worker } from "node:worker_threads";
+import { publishEvents } from "@/lib/events/bus";
+import type { FromWorker, IngestChannel, ToWorker, WireRequest, WireResponse } from "@/lib/ingest/protocol";
+import { RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
+
+/**
+ * The ingest worker as the HTTP thread sees it (started by server.ts before it listens): it
+ * forwards requests and their answers, publishes committed events on this thread's bus for
+ * the live stream, and if the worker dies, answers what it had not answered with 503 (Vonage
+ * retries) and starts a new one.
+ */
+
+/** The answer when the worker is gone: storage is unavailable for now, and Vonage retries. */
+const WORKER_LOST: WireResponse = {
+  status: 503,
+  headers: [
+    ["content-type", "application/json"],
+    ["retry-after", String(RETRY_AFTER_SECONDS)],
+  ],
+  body: JSON.stringify({ error: "storage_unavailable", detail: "the ingest worker stopped before answering; retry later" }),
+};
+
+export class IngestWorker implements IngestChannel {
+  private worker!: Worker;
+  private readonly pending = new Map<number, (response: WireResponse) => void>();
+  private nextId = 1;
+  private stopping = false;
+
+  private constructor() {}
+
+  /** Starts the worker and waits until it has opened the database. */
+  static async start(): Promise<IngestWorker> {
+    const ingest = new IngestWorker();
+    await ingest.spawn();
+    return ingest;
+  }
+
+  /** Requests waiting for their answer. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  send(request: WireRequest): Promise<WireResponse> {
+    if (this.stopping) return Promise.resolve(WORKER_LOST);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      this.pending.set(id, resolve);
+      this.post({ type: "request", id, request });
+    });
+  }
+
+  /** Lets the worker close the database once every answer is in, then ends it. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const deadline = Date.now() + 5_000;
+    while (this.pending.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const stopped = new Promise<void>((resolve) => this.worker.once("exit", () => resolve()));
+    this.post({ type: "stop" });
+    await Promise.race([stopped, new Promise((r) => setTimeout(r, 2_000))]);
+    await this.worker.terminate();
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  private spawn(): Promise<void> {
+    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url));
+    this.worker = worker;
+    return new Promise((resolve, reject) => {
+      let ready = false;
+      worker.on("message", (message: FromWorker) => {
+        switch (message.type) {
+          case "ready":
+            ready = true;
+            resolve();
+            break;
+          case "committed":
+            publishEvents(message.events);
+            break;
+          case "response":
+            this.pending.get(message.id)?.(message.response);
+            this.pending.delete(message.id);
+            break;
+          case "stopped":
+            void worker.terminate();
+            break;
+        }
+      });
+      worker.on("error", (error) => {
+        console.error("[ingest] worker failed:", error);
+        if (!ready) reject(error);
+      });
+      worker.on("exit", (code) => {
+        // Whatever it had not answered was not acknowledged: answer 503 so Vonage retries.
+        for (const answer of this.pending.values()) answer(WORKER_LOST);
+        this.pending.clear();
+        if (!ready || this.stopping) return;
+        console.error(`[ingest] worker exited (code ${code}); starting a new one`);
+        this.spawn().catch((error: unknown) => console.error("[ingest] could not restart the worker:", error));
+      });
+    });
+  }
+}
+

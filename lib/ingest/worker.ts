@@ -1,0 +1,46 @@
+import { parentPort } from "node:worker_threads";
+import { closeSqliteWriteConnection, getSqliteWriteConnection } from "@/lib/db/client";
+import { getConfig } from "@/lib/config";
+import { subscribeEvents } from "@/lib/events/bus";
+import { receiveWebhook } from "@/lib/ingest/dispatch";
+import type { FromWorker, ToWorker, WireRequest, WireResponse } from "@/lib/ingest/protocol";
+
+/**
+ * The ingest worker: verifies, parses and stores webhooks off the HTTP thread
+ * (docs/decisions/012-write-path.md). It owns the database write path; each request's answer
+ * is sent back only after its event is committed, and committed events are sent to the HTTP
+ * thread (for the live stream) before the answers of their batch.
+ */
+
+const port = parentPort;
+if (!port) throw new Error("lib/ingest/worker.ts runs as a worker thread (lib/ingest/ingest.ts starts it)");
+
+const post = (message: FromWorker) => port.postMessage(message);
+
+async function answer(wire: WireRequest): Promise<WireResponse> {
+  const request = new Request(wire.url, { method: wire.method, headers: wire.headers });
+  const response = await receiveWebhook(wire.route, request, wire.body);
+  return { status: response.status, headers: [...response.headers], body: await response.text() };
+}
+
+subscribeEvents((events) => post({ type: "committed", events }));
+
+port.on("message", (message: ToWorker) => {
+  if (message.type === "stop") {
+    // The HTTP thread stops sending before this; answers still in flight were awaited there.
+    closeSqliteWriteConnection();
+    post({ type: "stopped" });
+    return;
+  }
+  answer(message.request).then(
+    (response) => post({ type: "response", id: message.id, response }),
+    (error: unknown) => {
+      console.error("[ingest] request failed:", error);
+      post({ type: "response", id: message.id, response: { status: 500, headers: [], body: "" } });
+    },
+  );
+});
+
+// Open the write connection now, so a database that cannot be opened fails the start.
+if (getConfig().databaseKind === "sqlite") getSqliteWriteConnection();
+post({ type: "ready" });
