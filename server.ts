@@ -52,7 +52,7 @@ async function main() {
   let realtime: Realtime | undefined;
   const gate = createGate(config, keys, { onLogout: (session) => realtime?.disconnectSession(session.sid) });
 
-  const admission = new WebhookAdmission(config.maxConcurrentWebhooks, RETRY_AFTER_SECONDS);
+  const admission = new WebhookAdmission(config.maxConcurrentWebhooks, RETRY_AFTER_SECONDS, config.maxWebhookDelayMs);
 
   const server = createServer((req, res) => {
     if (req.url?.startsWith("/webhooks/") && !admission.admit(req, res)) return;
@@ -109,6 +109,7 @@ async function main() {
         .finally(() => process.exit(0));
     });
     realtime?.close();
+    admission.close();
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     setTimeout(() => server.closeAllConnections(), 8_000).unref();
     setTimeout(() => process.exit(0), 10_000).unref();

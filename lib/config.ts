@@ -76,7 +76,9 @@ const variables = {
   /** Redis for Socket.IO across several instances (redis://…). */
   REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/, message: "must be a redis:// or rediss:// URL" }).optional()),
   /** Webhook requests in progress beyond which new ones are answered 503 + Retry-After. */
-  MAX_CONCURRENT_WEBHOOKS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(256)),
+  MAX_CONCURRENT_WEBHOOKS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(64)),
+  /** How far behind (ms) the server may run before new webhooks are answered 503 + Retry-After. */
+  MAX_WEBHOOK_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(60_000).default(100)),
   /** Milliseconds a write waits for a locked database before the webhook gets 503. */
   DATABASE_BUSY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5000)),
   VONAGE_SIGNATURE_SECRET: optionalString,
@@ -125,6 +127,7 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     maxConcurrentWebhooks: env.MAX_CONCURRENT_WEBHOOKS,
+    maxWebhookDelayMs: env.MAX_WEBHOOK_DELAY_MS,
     redisUrl: env.REDIS_URL,
     signatureSecrets: secrets,
     signatureConfigured: secrets.any.length > 0 || secrets.byApiKey.size > 0,

@@ -1,29 +1,51 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { performance } from "node:perf_hooks";
 
 /**
- * Load shedding for webhooks. Beyond a number of webhook requests in progress, a new one is
- * answered 503 with Retry-After at once, before any work: Vonage retries it later. Without
- * this, a burst turns into a queue that grows until senders time out and the work done for
- * them is wasted (docs/performance.md, "Burst"). Shed requests are counted, not recorded one
- * by one: writing a rejection for each would add load exactly when there is too much.
+ * Load shedding for webhooks. A new webhook is answered 503 with Retry-After at once, before
+ * any work, when
+ * - `limit` webhook requests are already in progress, or
+ * - the event loop is running late by more than `maxDelayMs`, twice in a row: requests are
+ *   waiting that long before this thread gets to them, so taking on more only makes every
+ *   sender wait longer. (Twice: one slow turn, say a module loaded on first use, is not overload.)
+ * Vonage retries a 503 later. Without this, a burst turns into a queue that grows until
+ * senders time out and the work done for them is wasted (docs/performance.md, "Burst"). Shed
+ * requests are counted and logged, not recorded one by one: writing a rejection for each would
+ * add load exactly when there is too much.
  */
 export class WebhookAdmission {
   private inFlight = 0;
   private shedSinceLog = 0;
   shedTotal = 0;
+  /** How late the last tick of the probe timer ran, in ms, and how many ticks in a row were too late. */
+  private delay = 0;
+  private lateTicks = 0;
+  private readonly probe: NodeJS.Timeout;
 
   constructor(
     private readonly limit: number,
     private readonly retryAfterSeconds: number,
-  ) {}
+    private readonly maxDelayMs: number,
+    probeEveryMs = 20,
+  ) {
+    let expected = performance.now() + probeEveryMs;
+    this.probe = setInterval(() => {
+      const now = performance.now();
+      this.delay = Math.max(0, now - expected);
+      this.lateTicks = this.delay > maxDelayMs ? this.lateTicks + 1 : 0;
+      expected = now + probeEveryMs;
+    }, probeEveryMs).unref();
+  }
 
   /** True if the request may proceed (and is counted until its response closes). */
   admit(req: IncomingMessage, res: ServerResponse): boolean {
-    if (this.inFlight >= this.limit) {
+    const late = this.lateTicks >= 2;
+    if (this.inFlight >= this.limit || late) {
       this.shedTotal += 1;
       if (this.shedSinceLog++ === 0) setTimeout(() => this.report(), 1000).unref();
-      res.writeHead(503, { "content-type": "application/json", "retry-after": String(this.retryAfterSeconds), connection: "close" });
-      res.end(JSON.stringify({ error: "overloaded", detail: "too many webhooks in progress; retry later" }));
+      const detail = late ? `the server is running ${Math.round(this.delay)} ms behind` : "too many webhooks in progress";
+      res.writeHead(503, { "content-type": "application/json", "retry-after": String(this.retryAfterSeconds) });
+      res.end(JSON.stringify({ error: "overloaded", detail: `${detail}; retry later` }));
       req.resume();
       return false;
     }
@@ -32,8 +54,14 @@ export class WebhookAdmission {
     return true;
   }
 
+  close(): void {
+    clearInterval(this.probe);
+  }
+
   private report(): void {
-    console.warn(`[server] overloaded: answered ${this.shedSinceLog} webhook(s) 503 in the last second (limit ${this.limit} in progress)`);
+    console.warn(
+      `[server] overloaded: answered ${this.shedSinceLog} webhook(s) 503 in the last second (limit ${this.limit} in progress, ${this.maxDelayMs} ms behind)`,
+    );
     this.shedSinceLog = 0;
   }
 }

@@ -25,14 +25,37 @@ export interface WireResponse {
   body: string;
 }
 
-export type ToWorker = { type: "request"; id: number; request: WireRequest } | { type: "stop" };
+/**
+ * Requests and answers travel in batches: everything gathered in one turn of the sender's
+ * event loop goes in one message, so a burst costs one wake-up per turn, not one per webhook.
+ */
+export type ToWorker = { type: "requests"; requests: { id: number; request: WireRequest }[] } | { type: "stop" };
 
 export type FromWorker =
   | { type: "ready" }
-  | { type: "response"; id: number; response: WireResponse }
+  | { type: "responses"; responses: { id: number; response: WireResponse }[] }
   /** Committed events, in id order; always posted before the responses of their batch. */
   | { type: "committed"; events: EventJson[] }
   | { type: "stopped" };
+
+/** Collects items and hands them over together once per turn of the event loop. */
+export class Outbox<T> {
+  private items: T[] = [];
+
+  constructor(private readonly flush: (items: T[]) => void) {}
+
+  push(item: T): void {
+    if (this.items.length === 0) setImmediate(() => this.drain());
+    this.items.push(item);
+  }
+
+  drain(): void {
+    if (this.items.length === 0) return;
+    const items = this.items;
+    this.items = [];
+    this.flush(items);
+  }
+}
 
 /** What a route handler needs of the ingest worker. */
 export interface IngestChannel {

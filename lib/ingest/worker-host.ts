@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { publishEvents } from "@/lib/events/bus";
-import type { FromWorker, IngestChannel, ToWorker, WireRequest, WireResponse } from "@/lib/ingest/protocol";
+import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest, type WireResponse } from "@/lib/ingest/protocol";
 import { RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
 
 /**
@@ -25,6 +25,7 @@ export class IngestWorker implements IngestChannel {
   private readonly pending = new Map<number, (response: WireResponse) => void>();
   private nextId = 1;
   private stopping = false;
+  private readonly outbox = new Outbox<{ id: number; request: WireRequest }>((requests) => this.post({ type: "requests", requests }));
 
   private constructor() {}
 
@@ -45,7 +46,7 @@ export class IngestWorker implements IngestChannel {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.post({ type: "request", id, request });
+      this.outbox.push({ id, request });
     });
   }
 
@@ -78,9 +79,11 @@ export class IngestWorker implements IngestChannel {
           case "committed":
             publishEvents(message.events);
             break;
-          case "response":
-            this.pending.get(message.id)?.(message.response);
-            this.pending.delete(message.id);
+          case "responses":
+            for (const { id, response } of message.responses) {
+              this.pending.get(id)?.(response);
+              this.pending.delete(id);
+            }
             break;
           case "stopped":
             void worker.terminate();

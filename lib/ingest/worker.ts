@@ -3,7 +3,7 @@ import { closeSqliteWriteConnection, getSqliteWriteConnection } from "@/lib/db/c
 import { getConfig } from "@/lib/config";
 import { subscribeEvents } from "@/lib/events/bus";
 import { receiveWebhook } from "@/lib/ingest/dispatch";
-import type { FromWorker, ToWorker, WireRequest, WireResponse } from "@/lib/ingest/protocol";
+import { Outbox, type FromWorker, type ToWorker, type WireRequest, type WireResponse } from "@/lib/ingest/protocol";
 
 /**
  * The ingest worker: verifies, parses and stores webhooks off the HTTP thread
@@ -25,20 +25,25 @@ async function answer(wire: WireRequest): Promise<WireResponse> {
 
 subscribeEvents((events) => post({ type: "committed", events }));
 
+const answers = new Outbox<{ id: number; response: WireResponse }>((responses) => post({ type: "responses", responses }));
+
 port.on("message", (message: ToWorker) => {
   if (message.type === "stop") {
     // The HTTP thread stops sending before this; answers still in flight were awaited there.
+    answers.drain();
     closeSqliteWriteConnection();
     post({ type: "stopped" });
     return;
   }
-  answer(message.request).then(
-    (response) => post({ type: "response", id: message.id, response }),
-    (error: unknown) => {
-      console.error("[ingest] request failed:", error);
-      post({ type: "response", id: message.id, response: { status: 500, headers: [], body: "" } });
-    },
-  );
+  for (const { id, request } of message.requests) {
+    answer(request).then(
+      (response) => answers.push({ id, response }),
+      (error: unknown) => {
+        console.error("[ingest] request failed:", error);
+        answers.push({ id, response: { status: 500, headers: [], body: "" } });
+      },
+    );
+  }
 });
 
 // Open the write connection now, so a database that cannot be opened fails the start.

@@ -1,0 +1,75 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterEach, describe, expect, it } from "vitest";
+import { WebhookAdmission } from "@/lib/http/admission";
+
+/** A response that records what was written, and can be "closed" like a finished request. */
+function exchange() {
+  const written: { status?: number; headers?: Record<string, string>; body?: string } = {};
+  let onClose: (() => void) | undefined;
+  const res = {
+    writeHead(status: number, headers: Record<string, string>) {
+      written.status = status;
+      written.headers = headers;
+    },
+    end(body: string) {
+      written.body = body;
+    },
+    once(_event: "close", listener: () => void) {
+      onClose = listener;
+    },
+  } as unknown as ServerResponse;
+  const req = { resume() {} } as unknown as IncomingMessage;
+  return { req, res, written, close: () => onClose?.() };
+}
+
+function blockFor(ms: number) {
+  const end = Date.now() + ms;
+  while (Date.now() < end);
+}
+
+let admission: WebhookAdmission | undefined;
+afterEach(() => admission?.close());
+
+describe("webhook admission", () => {
+  it("sheds beyond the number in progress, and admits again when one finishes", () => {
+    admission = new WebhookAdmission(2, 5, 10_000);
+    const [a, b, c] = [exchange(), exchange(), exchange()];
+    expect(admission.admit(a.req, a.res)).toBe(true);
+    expect(admission.admit(b.req, b.res)).toBe(true);
+    expect(admission.admit(c.req, c.res)).toBe(false);
+    expect(c.written.status).toBe(503);
+    expect(c.written.headers).toMatchObject({ "retry-after": "5" });
+    expect(JSON.parse(c.written.body!)).toMatchObject({ error: "overloaded" });
+    a.close();
+    const d = exchange();
+    expect(admission.admit(d.req, d.res)).toBe(true);
+  });
+
+  it("sheds while the event loop runs later than the limit, and admits once it catches up", async () => {
+    admission = new WebhookAdmission(1000, 5, 100, 10);
+    await sleep(30);
+    const before = exchange();
+    expect(admission.admit(before.req, before.res)).toBe(true);
+
+    // One slow turn of the loop is not overload.
+    blockFor(300);
+    await new Promise((resolve) => setImmediate(resolve));
+    const once = exchange();
+    expect(admission.admit(once.req, once.res)).toBe(true);
+
+    // Two in a row: the probe timer, due every 10 ms, ran ~290 ms late both times (it fires in
+    // the timers phase, before this setImmediate's check phase).
+    blockFor(300);
+    await new Promise((resolve) => setImmediate(resolve));
+    const during = exchange();
+    expect(admission.admit(during.req, during.res)).toBe(false);
+    expect(during.written.status).toBe(503);
+    expect(JSON.parse(during.written.body!).detail).toMatch(/ms behind/);
+
+    await sleep(50);
+    const after = exchange();
+    expect(admission.admit(after.req, after.res)).toBe(true);
+    expect(admission.shedTotal).toBe(1);
+  });
+});
