@@ -81,6 +81,27 @@ describe("live events", () => {
     expect(received.map((e) => e.status)).toEqual(["rejected", "rejected", "rejected"]);
   });
 
+  it("deliver a concurrent burst to every socket once, in order, also to one that joins mid-burst", async () => {
+    // Live events are gathered per flush and broadcast once per filter (lib/realtime/io.ts):
+    // two sockets share a filter, one has its own, and one connects while the burst runs.
+    const start = (await post(1))[0]!;
+    const all = [connect({ after: start }), connect({ after: start })];
+    const rejected = connect({ after: start, filter: { status: "rejected" } });
+    await until(() => [...all, rejected].every((c) => c.socket.connected), "connections");
+    const send = (status: string) =>
+      Promise.all(Array.from({ length: 25 }, () => postWebhook(server.url, "status", statusBody({ status })).then((r) => ackOf(r).id)));
+    const first = await Promise.all([send("delivered"), send("rejected")]);
+    const late = connect({ after: start });
+    const second = await Promise.all([send("delivered"), send("rejected")]);
+    const ids = [...first, ...second].flat().sort((a, b) => a - b);
+    const rejectedIds = [...first[1], ...second[1]].sort((a, b) => a - b);
+
+    await until(() => [...all, late].every((c) => c.received.length >= ids.length) && rejected.received.length >= rejectedIds.length, "every event");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const c of [...all, late]) expect(c.received.map((e) => e.id)).toEqual(ids);
+    expect(rejected.received.map((e) => e.id)).toEqual(rejectedIds);
+  });
+
   it("refuses a bad filter at the handshake", async () => {
     const socket = io(server.url, { auth: { token: TEST_API_TOKEN, filter: { kind: "nonsense" } }, transports: ["websocket"], reconnection: false });
     sockets.push(socket);

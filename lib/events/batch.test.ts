@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { EVENT_COLUMNS, eventValues, planBatch } from "@/lib/events/batch";
+import type { NewEvent } from "@/lib/events/store";
+
+const at = (s: number) => new Date(Date.UTC(2026, 10, 27, 12, 0, s));
+const event = (s: number) => ({ kind: "status", receivedAt: at(s), headers: {} }) as unknown as NewEvent;
+
+describe("planBatch", () => {
+  it("numbers new events from MAX(id) + 1 in order, and counts known keys as duplicates", () => {
+    const events = [event(1), event(2), event(3)];
+    const plan = planBatch(events, ["a", "known", "b"], new Map([["known", 7]]), 41);
+    expect(plan.outcomes.map(({ id, duplicate }) => ({ id, duplicate }))).toEqual([
+      { id: 42, duplicate: false },
+      { id: 7, duplicate: true },
+      { id: 43, duplicate: false },
+    ]);
+    expect(plan.fresh.map((row) => [row.id, row.key])).toEqual([
+      [42, "a"],
+      [43, "b"],
+    ]);
+    expect([...plan.repeats]).toEqual([["known", { count: 1, at: at(2) }]]);
+  });
+
+  it("stores a key that appears twice in one batch once, and counts the copy", () => {
+    const plan = planBatch([event(1), event(2), event(3)], ["x", "x", "x"], new Map(), 0);
+    expect(plan.outcomes.map((o) => o.id)).toEqual([1, 1, 1]);
+    expect(plan.outcomes.map((o) => o.duplicate)).toEqual([false, true, true]);
+    expect(plan.fresh).toHaveLength(1);
+    expect(plan.repeats.get("x")).toEqual({ count: 2, at: at(3) });
+  });
+
+  it("gives one value per column", () => {
+    expect(eventValues(1, "k", { ...event(1), concat: null, timestamp: null } as NewEvent, (d) => d)).toHaveLength(EVENT_COLUMNS.length);
+  });
+});

@@ -1,0 +1,87 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Worker } from "node:worker_threads";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseConfig } from "@/lib/config";
+import { migrate } from "@/lib/db/migrate";
+import { subscribeEvents } from "@/lib/events/bus";
+import type { EventJson } from "@/lib/events/types";
+import type { WireRequest } from "@/lib/ingest/protocol";
+import { IngestWorker } from "@/lib/ingest/worker-host";
+import { statusBody } from "@/test/support/http";
+import { ROOT } from "@/test/support/server";
+import { signedHeaders, TEST_SECRET } from "@/test/support/vonage";
+
+/** The ingest worker as server.ts uses it, on a real SQLite file: answers, ordering, and a crash. */
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vwc-ingest-"));
+const env = { DATABASE_URL: `file:${path.join(dir, "events.db")}`, VONAGE_SIGNATURE_SECRET: TEST_SECRET };
+const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+let ingest: IngestWorker;
+const committed: EventJson[] = [];
+const unsubscribe = subscribeEvents((events) => committed.push(...events));
+
+beforeAll(async () => {
+  await migrate(parseConfig(env), ROOT);
+  // A worker starts with a copy of this process's environment.
+  Object.assign(process.env, env);
+  ingest = await IngestWorker.start();
+});
+afterAll(async () => {
+  await ingest?.stop();
+  unsubscribe();
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function wire(body = statusBody()): Promise<WireRequest> {
+  const headers = { ...(await signedHeaders(body)), "content-length": String(Buffer.byteLength(body)) };
+  return {
+    route: "status",
+    method: "POST",
+    url: "http://127.0.0.1/webhooks/message-status",
+    headers: Object.entries(headers),
+    body: { ok: true, bytes: new TextEncoder().encode(body) },
+  };
+}
+
+const idOf = (answer: { headers: [string, string][] }) => Number(new Map(answer.headers).get("x-event-id"));
+
+describe("ingest worker", () => {
+  it("answers 200 after the commit, and publishes the event on this thread before the answer", async () => {
+    const before = committed.length;
+    const answer = await ingest.send(await wire());
+    expect(answer.status).toBe(200);
+    expect(answer.body).toBe("");
+    // The committed message is posted before the batch's answers, so it is already here.
+    expect(committed.slice(before).map((e) => e.id)).toEqual([idOf(answer)]);
+  });
+
+  it("answers a refusal with its reason", async () => {
+    const request = await wire();
+    request.headers = request.headers.filter(([name]) => name !== "authorization");
+    const answer = await ingest.send(request);
+    expect(answer.status).toBe(503);
+    expect(JSON.parse(answer.body)).toMatchObject({ error: "missing_token" });
+  });
+
+  it("answers 503 for what a crashed worker had not answered, restarts it, and stores the retry once", async () => {
+    const body = statusBody();
+    const lost = ingest.send(await wire(body));
+    await (ingest as unknown as { worker: Worker }).worker.terminate();
+    const answer = await lost;
+    expect(answer.status).toBe(503);
+    expect(new Map(answer.headers).get("retry-after")).toBe("5");
+
+    // Vonage retries: the new worker stores it, once.
+    const retry = await ingest.send(await wire(body));
+    expect(retry.status).toBe(200);
+    const again = await ingest.send(await wire(body));
+    expect(new Map(again.headers).get("x-event-duplicate")).toBe("true");
+    expect(idOf(again)).toBe(idOf(retry));
+  });
+});
