@@ -2,9 +2,10 @@ import { EventEmitter } from "node:events";
 import type { EventJson } from "@/lib/events/types";
 
 /**
- * The in-process bus between the write path and the live layer. Route handlers publish
- * here after commit; only lib/realtime subscribes. Kept on globalThis because Next's
- * bundles and server.ts load their own copies of this module.
+ * The in-thread bus between the write path and the live layer. The writer publishes here
+ * after commit; in the ingest worker, lib/ingest/worker.ts forwards that to the HTTP thread,
+ * where lib/ingest/worker-host.ts publishes it again and lib/realtime subscribes. Kept on
+ * globalThis because Next's bundles and server.ts load their own copies of this module.
  */
 
 type Listener = (events: EventJson[]) => void;
