@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { fetchEvents, type FilterParams } from "@/components/data/api";
+import { EventLog } from "@/components/realtime/event-log";
 import { connectEventSocket } from "@/components/realtime/socket";
 import type { EventJson } from "@/lib/events/types";
 
@@ -14,7 +15,7 @@ import type { EventJson } from "@/lib/events/types";
 
 export interface EventStream {
   /** Newest first. */
-  events: EventJson[];
+  events: EventLog;
   /** Events that arrived while held, newest first. */
   pending: EventJson[];
   connected: boolean;
@@ -31,7 +32,11 @@ const SNAPSHOT_SIZE = 100;
 const OLDER_PAGE_SIZE = 500;
 
 export function useEventStream(filter: FilterParams): EventStream {
-  const [events, setEvents] = useState<EventJson[]>([]);
+  // One mutable log per filter; `version` re-renders the view when it grows.
+  const [log, setLog] = useState(() => new EventLog());
+  const [, setVersion] = useState(0);
+  const logRef = useRef(log);
+  const grew = useCallback(() => setVersion((v) => v + 1), []);
   const [pending, setPending] = useState<EventJson[]>([]);
   const [connected, setConnected] = useState(false);
   const [loading, setLoading] = useState(true);
@@ -52,7 +57,9 @@ export function useEventStream(filter: FilterParams): EventStream {
     let socket: ReturnType<typeof connectEventSocket> | undefined;
     seen.current = new Set();
     held.current = [];
-    setEvents([]);
+    const events = new EventLog();
+    logRef.current = events;
+    setLog(events);
     setPending([]);
     setLoading(true);
     setError(null);
@@ -69,7 +76,8 @@ export function useEventStream(filter: FilterParams): EventStream {
         held.current = [...fresh, ...held.current];
         setPending(held.current);
       } else {
-        setEvents((current) => [...fresh, ...current]);
+        events.addNewer(fresh);
+        grew();
       }
     };
 
@@ -84,7 +92,8 @@ export function useEventStream(filter: FilterParams): EventStream {
         if (cancelled) return;
         for (const event of page.events) seen.current.add(event.id);
         latest = page.events[0]?.id ?? 0;
-        setEvents(page.events);
+        events.addOlder(page.events);
+        grew();
         setOlderCursor(page.nextCursor);
         setLoading(false);
         socket = connectEventSocket(() => ({ after: latest, filter: activeFilter }));
@@ -106,7 +115,7 @@ export function useEventStream(filter: FilterParams): EventStream {
       socket?.disconnect();
       setConnected(false);
     };
-  }, [filterKey]);
+  }, [filterKey, grew]);
 
   const loadOlder = useCallback(() => {
     if (olderCursor === null || loadingOlder) return;
@@ -115,26 +124,30 @@ export function useEventStream(filter: FilterParams): EventStream {
       .then((page) => {
         const older = page.events.filter((event) => !seen.current.has(event.id));
         for (const event of older) seen.current.add(event.id);
-        setEvents((current) => [...current, ...older]);
+        logRef.current.addOlder(older);
+        grew();
         setOlderCursor(page.nextCursor);
       })
       .catch((reason: unknown) => setError(reason instanceof Error ? reason.message : String(reason)))
       .finally(() => setLoadingOlder(false));
-  }, [filterKey, olderCursor, loadingOlder]);
+  }, [filterKey, olderCursor, loadingOlder, grew]);
 
   const releasePending = useCallback(() => {
     const release = held.current;
     held.current = [];
     setPending([]);
-    if (release.length > 0) setEvents((current) => [...release, ...current]);
-  }, []);
+    if (release.length > 0) {
+      logRef.current.addNewer(release);
+      grew();
+    }
+  }, [grew]);
 
   const setHold = useCallback((value: boolean) => {
     hold.current = value;
   }, []);
 
   return {
-    events,
+    events: log,
     pending,
     connected,
     loading,
