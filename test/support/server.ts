@@ -61,6 +61,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
     NODE_ENV: "production",
+    // As `npm start` sets it (package.json; docs/decisions/012-write-path.md).
+    MALLOC_ARENA_MAX: "1",
   };
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: ROOT,
