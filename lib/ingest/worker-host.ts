@@ -25,7 +25,14 @@ export class IngestWorker implements IngestChannel {
   private readonly pending = new Map<number, (response: WireResponse) => void>();
   private nextId = 1;
   private stopping = false;
-  private readonly outbox = new Outbox<{ id: number; request: WireRequest }>((requests) => this.post({ type: "requests", requests }));
+  /** A worker is running and has opened the database. */
+  private alive = false;
+  private restarting = false;
+  private failedRestarts = 0;
+  private readonly outbox = new Outbox<{ id: number; request: WireRequest }>((requests) => {
+    // Requests gathered for a worker that died meanwhile were already answered 503.
+    if (this.alive) this.post({ type: "requests", requests });
+  });
 
   private constructor() {}
 
@@ -36,13 +43,12 @@ export class IngestWorker implements IngestChannel {
     return ingest;
   }
 
-  /** Requests waiting for their answer. */
-  get inFlight(): number {
-    return this.pending.size;
-  }
-
   send(request: WireRequest): Promise<WireResponse> {
     if (this.stopping) return Promise.resolve(WORKER_LOST);
+    if (!this.alive) {
+      this.restartSoon();
+      return Promise.resolve(WORKER_LOST);
+    }
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
@@ -74,6 +80,8 @@ export class IngestWorker implements IngestChannel {
         switch (message.type) {
           case "ready":
             ready = true;
+            this.alive = true;
+            this.failedRestarts = 0;
             resolve();
             break;
           case "committed":
@@ -95,14 +103,32 @@ export class IngestWorker implements IngestChannel {
         if (!ready) reject(error);
       });
       worker.on("exit", (code) => {
+        this.alive = false;
         // Whatever it had not answered was not acknowledged: answer 503 so Vonage retries.
         for (const answer of this.pending.values()) answer(WORKER_LOST);
         this.pending.clear();
         if (!ready || this.stopping) return;
         console.error(`[ingest] worker exited (code ${code}); starting a new one`);
-        this.spawn().catch((error: unknown) => console.error("[ingest] could not restart the worker:", error));
+        this.restartSoon();
       });
     });
+  }
+
+  /** Starts a new worker: at once after a crash, then at most once a second while starts fail. */
+  private restartSoon(): void {
+    if (this.restarting || this.alive || this.stopping) return;
+    this.restarting = true;
+    setTimeout(
+      () => {
+        this.spawn()
+          .catch((error: unknown) => {
+            this.failedRestarts += 1;
+            console.error("[ingest] could not restart the worker; webhooks get 503 until it starts:", error);
+          })
+          .finally(() => (this.restarting = false));
+      },
+      this.failedRestarts === 0 ? 0 : 1_000,
+    ).unref();
   }
 }
 
