@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { getConfig } from "@/lib/config";
 import { publishEvents } from "@/lib/events/bus";
 import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest, type WireResponse } from "@/lib/ingest/protocol";
 import { RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
@@ -72,7 +73,10 @@ export class IngestWorker implements IngestChannel {
   }
 
   private spawn(): Promise<void> {
-    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url));
+    // The worker's writes run one transaction at a time (and a rejection beside it): on
+    // PostgreSQL two connections are enough; the pool of DATABASE_POOL_SIZE serves the reads.
+    const poolSize = String(Math.min(2, getConfig().databasePoolSize));
+    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { env: { ...process.env, DATABASE_POOL_SIZE: poolSize } });
     this.worker = worker;
     return new Promise((resolve, reject) => {
       let ready = false;
