@@ -57,6 +57,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // A developer's own .env must not leak into tests.
     ENV_FILE: "",
     DASHBOARD_API_TOKEN: TEST_API_TOKEN,
+    // Shedding on lateness is tested on its own (lib/http/admission.test.ts); here a test server
+    // on a busy CI machine must not refuse a webhook because its event loop ran late.
+    MAX_WEBHOOK_DELAY_MS: "60000",
     ...options.env,
     PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
