@@ -14,50 +14,49 @@ export function sqliteDate(date: Date): string {
   return date.toISOString().replace("Z", "+00:00");
 }
 
-interface Statements {
-  known: BetterSqlite3.Statement<[string], { dedupe_key: string; id: number }>;
-  maxId: BetterSqlite3.Statement<[], { max: number | null }>;
-  insertEvent: BetterSqlite3.Statement<unknown[]>;
-  countRepeat: BetterSqlite3.Statement<[number, string, string]>;
-  insertRejection: BetterSqlite3.Statement<unknown[]>;
+interface Writes {
+  events: BetterSqlite3.Transaction<(events: NewEvent[], keys: string[]) => WriteOutcome[]>;
+  rejections: BetterSqlite3.Transaction<(rejections: NewRejection[]) => void>;
 }
 
-const prepared = new WeakMap<BetterSqlite3.Database, Statements>();
+const prepared = new WeakMap<BetterSqlite3.Database, Writes>();
 
-function statements(db: BetterSqlite3.Database): Statements {
-  let s = prepared.get(db);
-  if (!s) {
+/** The statements and transactions of one connection, prepared once. */
+function writes(db: BetterSqlite3.Database): Writes {
+  let w = prepared.get(db);
+  if (!w) {
     const params = (n: number) => Array(n).fill("?").join(", ");
-    s = {
+    const s = {
       // One statement for any batch size: the keys travel as one JSON array.
-      known: db.prepare(`SELECT "dedupe_key", "id" FROM "events" WHERE "dedupe_key" IN (SELECT "value" FROM json_each(?))`),
-      maxId: db.prepare(`SELECT MAX("id") AS "max" FROM "events"`),
-      insertEvent: db.prepare(`INSERT INTO "events" (${columnList(EVENT_COLUMNS)}) VALUES (${params(EVENT_COLUMNS.length)})`),
-      countRepeat: db.prepare(`UPDATE "events" SET "duplicates" = "duplicates" + ?, "last_duplicate_at" = ? WHERE "dedupe_key" = ?`),
-      insertRejection: db.prepare(`INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES (${params(REJECTION_COLUMNS.length)})`),
+      known: db.prepare<[string], { dedupe_key: string; id: number }>(`SELECT "dedupe_key", "id" FROM "events" WHERE "dedupe_key" IN (SELECT "value" FROM json_each(?))`),
+      maxId: db.prepare<[], { max: number | null }>(`SELECT MAX("id") AS "max" FROM "events"`),
+      insertEvent: db.prepare<unknown[]>(`INSERT INTO "events" (${columnList(EVENT_COLUMNS)}) VALUES (${params(EVENT_COLUMNS.length)})`),
+      countRepeat: db.prepare<[number, string, string]>(`UPDATE "events" SET "duplicates" = "duplicates" + ?, "last_duplicate_at" = ? WHERE "dedupe_key" = ?`),
+      insertRejection: db.prepare<unknown[]>(`INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES (${params(REJECTION_COLUMNS.length)})`),
     };
-    prepared.set(db, s);
+    w = {
+      events: db.transaction((events: NewEvent[], keys: string[]) => {
+        const known = new Map(s.known.all(JSON.stringify([...new Set(keys)])).map((row) => [row.dedupe_key, row.id]));
+        const plan = planBatch(events, keys, known, s.maxId.get()?.max ?? 0);
+        for (const row of plan.fresh) s.insertEvent.run(eventValues(row.id, row.key, row.event, sqliteDate));
+        for (const [key, repeat] of plan.repeats) s.countRepeat.run(repeat.count, sqliteDate(repeat.at), key);
+        return plan.outcomes;
+      }),
+      rejections: db.transaction((rejections: NewRejection[]) => {
+        for (const r of rejections) s.insertRejection.run(rejectionValues(r, sqliteDate, (b) => (b ? 1 : 0)));
+      }),
+    };
+    prepared.set(db, w);
   }
-  return s;
+  return w;
 }
 
 /** Commits one batch of events; returns one outcome per event, in order. */
 export function writeEventsSqlite(db: BetterSqlite3.Database, events: NewEvent[], keys: string[]): WriteOutcome[] {
-  const s = statements(db);
-  const write = db.transaction(() => {
-    const known = new Map(s.known.all(JSON.stringify([...new Set(keys)])).map((row) => [row.dedupe_key, row.id]));
-    const plan = planBatch(events, keys, known, s.maxId.get()?.max ?? 0);
-    for (const row of plan.fresh) s.insertEvent.run(eventValues(row.id, row.key, row.event, sqliteDate));
-    for (const [key, repeat] of plan.repeats) s.countRepeat.run(repeat.count, sqliteDate(repeat.at), key);
-    return plan.outcomes;
-  });
-  return write.immediate();
+  return writes(db).events.immediate(events, keys);
 }
 
 /** Commits one batch of rejections. */
 export function writeRejectionsSqlite(db: BetterSqlite3.Database, rejections: NewRejection[]): void {
-  const s = statements(db);
-  db.transaction(() => {
-    for (const r of rejections) s.insertRejection.run(rejectionValues(r, sqliteDate, (b) => (b ? 1 : 0)));
-  }).immediate();
+  writes(db).rejections.immediate(rejections);
 }

@@ -12,6 +12,7 @@ import { IngestWorker } from "@/lib/ingest/worker-host";
 import { statusBody } from "@/test/support/http";
 import { ROOT } from "@/test/support/server";
 import { signedHeaders, TEST_SECRET } from "@/test/support/vonage";
+import { DUPLICATE_HEADER, EVENT_ID_HEADER } from "@/lib/webhooks/endpoints";
 
 /** The ingest worker as server.ts uses it, on a real SQLite file: answers, ordering, and a crash. */
 
@@ -49,7 +50,7 @@ async function wire(body = statusBody()): Promise<WireRequest> {
   };
 }
 
-const idOf = (answer: { headers: [string, string][] }) => Number(new Map(answer.headers).get("x-event-id"));
+const idOf = (answer: { headers: [string, string][] }) => Number(new Map(answer.headers).get(EVENT_ID_HEADER));
 
 describe("ingest worker", () => {
   it("answers 200 after the commit, and publishes the event on this thread before the answer", async () => {
@@ -85,7 +86,7 @@ describe("ingest worker", () => {
     }
     expect(retry.status).toBe(200);
     const again = await ingest.send(await wire(body));
-    expect(new Map(again.headers).get("x-event-duplicate")).toBe("true");
+    expect(new Map(again.headers).get(DUPLICATE_HEADER)).toBe("true");
     expect(idOf(again)).toBe(idOf(retry));
   });
 });

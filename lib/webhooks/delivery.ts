@@ -2,6 +2,7 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { readBodyLimited, type LimitedBody } from "@/lib/http/body";
 import { recordEvent, recordRejection, type NewEvent, type NewRejection } from "@/lib/events/store";
 import type { RejectionReason } from "@/lib/vonage/reasons";
+import { DUPLICATE_HEADER, EVENT_ID_HEADER } from "@/lib/webhooks/endpoints";
 
 /**
  * What every webhook endpoint shares: the capped body read, the refusal (recorded with its
@@ -88,10 +89,6 @@ export class Delivery {
 export function readWebhookBody(request: Request): Promise<LimitedBody> {
   return readBodyLimited(request, MAX_BODY_BYTES, REJECTION_BODY_BYTES);
 }
-
-/** Response headers of an acknowledgement: the stored event's id, and whether it was a retry. */
-export const EVENT_ID_HEADER = "x-event-id";
-export const DUPLICATE_HEADER = "x-event-duplicate";
 
 /**
  * The 200: no body, the event's id and duplicate flag in headers. Vonage reads only the status;

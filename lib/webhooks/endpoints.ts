@@ -7,3 +7,7 @@ export const WEBHOOK_ENDPOINTS = [
 ] as const;
 
 export type WebhookLevel = (typeof WEBHOOK_ENDPOINTS)[number]["level"];
+
+/** Response headers of a 200: the stored event's id, and whether the delivery was a retry. */
+export const EVENT_ID_HEADER = "x-event-id";
+export const DUPLICATE_HEADER = "x-event-duplicate";

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
+import { DUPLICATE_HEADER, EVENT_ID_HEADER } from "@/lib/webhooks/endpoints";
 import { signedHeaders, TEST_API_TOKEN, type SignOptions } from "@/test/support/vonage";
 
 /** Small HTTP helpers over fetch for tests and benchmarks. */
@@ -32,10 +33,10 @@ export async function postWebhook(
 /** What a webhook's 200 says: the stored event's id, and whether the delivery was a retry. */
 export function ackOf(response: Response): { id: number; duplicate: boolean } {
   if (response.status !== 200) throw new Error(`expected a 200 acknowledgement, got ${response.status}`);
-  const id = Number(response.headers.get("x-event-id"));
-  const duplicate = response.headers.get("x-event-duplicate");
+  const id = Number(response.headers.get(EVENT_ID_HEADER));
+  const duplicate = response.headers.get(DUPLICATE_HEADER);
   if (!Number.isInteger(id) || id < 1 || (duplicate !== "true" && duplicate !== "false")) {
-    throw new Error(`malformed acknowledgement headers: x-event-id=${response.headers.get("x-event-id")} x-event-duplicate=${duplicate}`);
+    throw new Error(`malformed acknowledgement headers: ${EVENT_ID_HEADER}=${response.headers.get(EVENT_ID_HEADER)} ${DUPLICATE_HEADER}=${duplicate}`);
   }
   return { id, duplicate: duplicate === "true" };
 }

@@ -3,6 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
+import { sqliteDate } from "@/lib/events/write-sqlite";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -69,8 +70,8 @@ export function seedEvents(databaseFile: string, { count, tag = "seed", perMessa
         errorTitle: failed ? "Outside of the allowed window" : null,
         errorDetail: failed ? "Outside of the allowed window" : null,
         price: "0.0333",
-        timestamp: timestamp.replace("Z", "+00:00"),
-        receivedAt: new Date(start + i * 10 + 150).toISOString().replace("Z", "+00:00"),
+        timestamp: sqliteDate(new Date(timestamp)),
+        receivedAt: sqliteDate(new Date(start + i * 10 + 150)),
         raw,
         headers,
       });
