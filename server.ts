@@ -18,6 +18,14 @@ import { REMOTE_ADDRESS_HEADER, RETRY_AFTER_SECONDS } from "@/lib/webhooks/deliv
  * Socket.IO (docs/decisions/0001-custom-server.md).
  */
 
+/**
+ * Connections the kernel queues while this thread is busy. Node's default, 511, overflowed in a
+ * 4× burst: the kernel then drops the sender's SYN, and the sender waits 1 s, 3 s, 7 s for its
+ * retransmits (docs/performance.md, "Burst"). Queued, a connection is served a moment later,
+ * with a 200 or a 503 from load shedding. The kernel caps it at net.core.somaxconn.
+ */
+const LISTEN_BACKLOG = 4096;
+
 async function main() {
   // A .env file fills in variables the environment does not set (ENV_FILE="" turns it off).
   const envFile = process.env.ENV_FILE ?? ".env";
@@ -72,7 +80,7 @@ async function main() {
     redisUrl: config.redisUrl,
   });
 
-  server.listen(config.port, config.host, () => {
+  server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const base = config.publicUrl ?? `http://localhost:${port}`;

@@ -1,11 +1,17 @@
 import Database from "better-sqlite3";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJson, postWebhook, statusBody } from "@/test/support/http";
 import { onPostgres } from "@/test/support/postgres";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_SECRET } from "@/test/support/vonage";
 
-/** Beyond MAX_CONCURRENT_WEBHOOKS in progress, webhooks are shed with 503 + Retry-After at once. */
+/**
+ * Beyond MAX_CONCURRENT_WEBHOOKS in progress, webhooks are shed with 503 + Retry-After at once;
+ * a burst of new connections waits in the kernel's queue instead of being dropped.
+ */
 
 // The requests in progress are held by a SQLite write lock, which PostgreSQL has no file for.
 describe.runIf(!onPostgres)("overload", () => {
@@ -43,4 +49,40 @@ describe.runIf(!onPostgres)("overload", () => {
     expect((await postWebhook(server.url, "status", statusBody())).status).toBe(200);
     await expect.poll(() => server.output()).toMatch(/overloaded: answered 1 webhook\(s\) 503/);
   });
+
+  // The kernel caps any backlog at net.core.somaxconn (4096 on current kernels, 128 before 5.4).
+  const somaxconn = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8"));
+  it.skipIf(somaxconn < 1_000)("queues a burst of new connections while the server is busy, then answers every one", async () => {
+    // A stopped process accepts nothing: what it will serve later is what the kernel queued for
+    // it, at most its listen backlog (+1). Node's default, 511, would cap this at 512 and drop
+    // the rest's SYNs, which their senders retransmit only after 1 s, 3 s, 7 s.
+    const count = 1_000;
+    process.kill(server.pid, "SIGSTOP");
+    const sockets: net.Socket[] = [];
+    try {
+      for (let i = 0; i < count; i++) sockets.push(net.connect(server.port, "127.0.0.1"));
+      await expect.poll(() => acceptQueueLength(server.port), { timeout: 15_000, interval: 100 }).toBe(count);
+    } finally {
+      process.kill(server.pid, "SIGCONT");
+    }
+    const statuses = await Promise.all(sockets.map((socket) => statusLineOf(socket, "GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")));
+    expect(statuses.filter((s) => s === "HTTP/1.1 200 OK")).toHaveLength(count);
+  }, 60_000);
 });
+
+/** How many connections wait in the kernel's accept queue of a listening port (`ss`, iproute2). */
+function acceptQueueLength(port: number): number {
+  const line = execFileSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" }).trim().split("\n")[0] ?? "";
+  return Number(line.split(/\s+/)[1]);
+}
+
+function statusLineOf(socket: net.Socket, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => (data += chunk));
+    socket.on("end", () => resolve(data.split("\r\n")[0] ?? ""));
+    socket.on("error", reject);
+    socket.write(request);
+  });
+}
