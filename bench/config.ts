@@ -9,7 +9,9 @@ export interface BenchConfig {
   ingestion: {
     concurrencies: number[];
     warmupMs: number;
+    /** Measured time per target and concurrency, split into `rounds` windows taken in turns with the other targets. */
     durationMs: number;
+    rounds: number;
     socketClients: number;
     /** Run (c), the bare node:http host (information only; skipped in quick mode to save time). */
     bare: boolean;
@@ -38,7 +40,7 @@ export function benchConfig(quick: boolean): BenchConfig {
   return quick
     ? {
         mode: "quick",
-        ingestion: { concurrencies: [20, 50], warmupMs: 250, durationMs: 1_000, socketClients: 10, bare: false, presignRate: { next: 4_000, bare: 12_000 } },
+        ingestion: { concurrencies: [20, 50], warmupMs: 250, durationMs: 1_000, rounds: 1, socketClients: 10, bare: false, presignRate: { next: 4_000, bare: 12_000 } },
         endToEnd: { rates: [200, 500], durationMs: 1_000, clients: 10, graceMs: 2_000 },
         // 8 s of burst rather than 10 s, for the same reason as the shorter browser stream below.
         burst: { multiplier: 4, normalFraction: 0.5, beforeMs: 1_000, burstMs: 8_000, afterMs: 2_000, timeoutMs: 5_000, maxConnections: 1_000 },
@@ -49,7 +51,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       }
     : {
         mode: "full",
-        ingestion: { concurrencies: [20, 50], warmupMs: 1_000, durationMs: 10_000, socketClients: 10, bare: true, presignRate: { next: 5_000, bare: 20_000 } },
+        ingestion: { concurrencies: [20, 50], warmupMs: 500, durationMs: 12_000, rounds: 4, socketClients: 10, bare: true, presignRate: { next: 5_000, bare: 20_000 } },
         endToEnd: { rates: [200, 500], durationMs: 15_000, clients: 10, graceMs: 3_000 },
         burst: { multiplier: 4, normalFraction: 0.5, beforeMs: 10_000, burstMs: 30_000, afterMs: 30_000, timeoutMs: 5_000, maxConnections: 1_000 },
         data: { events: 1_000_000 },

@@ -16,6 +16,8 @@ export interface StatusCounts {
 
 export interface ClosedLoopResult {
   concurrency: number;
+  /** Measured windows this result adds up (one per round). */
+  rounds: number;
   seconds: number;
   requests: number;
   rps: number;
@@ -29,13 +31,42 @@ export interface ClosedLoopResult {
   ok200Total: number;
 }
 
-export async function closedLoop(options: {
+interface ClosedLoopWindow {
+  seconds: number;
+  latencies: number[];
+  statuses: StatusCounts;
+  errors: number;
+  exhausted: boolean;
+  ok200Total: number;
+}
+
+interface ClosedLoopOptions {
   base: URL;
   concurrency: number;
   warmupMs: number;
   durationMs: number;
   next: () => PreparedRequest | undefined;
-}): Promise<ClosedLoopResult> {
+}
+
+/**
+ * Closed-loop runs of several targets taken in turns (A B A B …), each target's windows added
+ * up into one result: a machine whose speed drifts during the run (these are shared) then
+ * slows every target alike, where back-to-back runs would charge the drift to whichever
+ * target ran in the slow stretch. Each window has its own warm-up.
+ */
+export async function closedLoopRounds<T extends string>(
+  targets: readonly T[],
+  rounds: number,
+  options: (target: T) => ClosedLoopOptions,
+): Promise<Record<T, ClosedLoopResult>> {
+  const windows = new Map<T, ClosedLoopWindow[]>(targets.map((t) => [t, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const target of targets) windows.get(target)!.push(await closedLoopWindow(options(target)));
+  }
+  return Object.fromEntries(targets.map((t) => [t, combine(options(t).concurrency, windows.get(t)!)])) as Record<T, ClosedLoopResult>;
+}
+
+async function closedLoopWindow(options: ClosedLoopOptions): Promise<ClosedLoopWindow> {
   const agent = keepAliveAgent(options.concurrency);
   const start = performance.now();
   const measureFrom = start + options.warmupMs;
@@ -72,20 +103,27 @@ export async function closedLoop(options: {
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
   agent.destroy();
+  return { seconds: Math.max(0.001, (end - measureFrom) / 1000), latencies, statuses, errors, exhausted, ok200Total };
+}
 
-  const seconds = Math.max(0.001, (end - measureFrom) / 1000);
+function combine(concurrency: number, windows: ClosedLoopWindow[]): ClosedLoopResult {
+  const seconds = windows.reduce((n, w) => n + w.seconds, 0);
+  const latencies = windows.flatMap((w) => w.latencies);
+  const statuses: StatusCounts = {};
+  for (const w of windows) for (const [status, count] of Object.entries(w.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
   const non200 = Object.entries(statuses).reduce((n, [s, c]) => (s === "200" ? n : n + c), 0);
   return {
-    concurrency: options.concurrency,
+    concurrency,
+    rounds: windows.length,
     seconds,
     requests: latencies.length,
     rps: latencies.length / seconds,
     latency: summarize(latencies),
     statuses,
     non200,
-    errors,
-    exhausted,
-    ok200Total,
+    errors: windows.reduce((n, w) => n + w.errors, 0),
+    exhausted: windows.some((w) => w.exhausted),
+    ok200Total: windows.reduce((n, w) => n + w.ok200Total, 0),
   };
 }
 

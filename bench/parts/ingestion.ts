@@ -1,5 +1,6 @@
 import type { BenchConfig } from "@/bench/config";
-import { closedLoop, type ClosedLoopResult } from "@/bench/lib/load";
+import type { PreparedRequest } from "@/bench/lib/http";
+import { closedLoopRounds, type ClosedLoopResult } from "@/bench/lib/load";
 import { log, waitFor, type PartResult } from "@/bench/lib/part";
 import { checkJose, cursor, presignStatusWebhooks } from "@/bench/lib/presign";
 import type { SummaryRow } from "@/bench/lib/report";
@@ -11,7 +12,8 @@ import type { RunningServer } from "@/test/support/server";
 
 /**
  * Part 1: how many signed webhooks a second the console stores and acknowledges, against an
- * empty route handler of the same build (the framework's own ceiling on this machine).
+ * empty route handler of the same build (the framework's own ceiling on this machine). The
+ * targets take turns (b a c, b a c, …), so a drift in the machine's speed hits them alike.
  *   (a) POST /webhooks/message-status, the whole pipeline, with live Socket.IO clients;
  *   (b) POST /webhooks/bench-baseline: read the body, answer 200 (BENCH_BASELINE=1);
  *   (c) the same verify-and-store code behind bare node:http (information only).
@@ -40,25 +42,38 @@ export async function runIngestion(
   bare: BareServer | undefined,
   clients: SocketClients,
 ): Promise<IngestionOutcome> {
-  const seconds = (config.warmupMs + config.durationMs) / 1000;
   const runs: IngestionRun[] = [];
+  const windowMs = config.durationMs / config.rounds;
+  // Pre-signed per target: its rate × its total time (warm-ups included).
+  const seconds = (config.rounds * (config.warmupMs + windowMs)) / 1000;
 
   const sample = presignStatusWebhooks(1, SECRET);
   await checkJose(sample[0]!, SECRET);
 
   for (const concurrency of config.concurrencies) {
-    for (const target of (bare ? ["b", "a", "c"] : ["b", "a"]) as Target[]) {
-      const rate = target === "c" ? config.presignRate.bare : config.presignRate.next;
-      // (b) ignores the body and token, but gets the same requests so the bytes on the wire match.
-      const requests = presignStatusWebhooks(Math.ceil(rate * seconds), SECRET, `ingest-${target}${concurrency}`);
-      if (target === "b") for (const r of requests) r.path = "/webhooks/bench-baseline";
-      const base = new URL(target === "c" ? bare!.url : server.url);
-      clients.resetCount();
-      const result = await closedLoop({ base, concurrency, warmupMs: config.warmupMs, durationMs: config.durationMs, next: cursor(requests) });
-      const run: IngestionRun = { ...result, target };
+    const targets: Target[] = bare ? ["b", "a", "c"] : ["b", "a"];
+    const next = Object.fromEntries(
+      targets.map((target) => {
+        const rate = target === "c" ? config.presignRate.bare : config.presignRate.next;
+        // (b) ignores the body and token, but gets the same requests so the bytes on the wire match.
+        const requests = presignStatusWebhooks(Math.ceil(rate * seconds), SECRET, `ingest-${target}${concurrency}`);
+        if (target === "b") for (const r of requests) r.path = "/webhooks/bench-baseline";
+        return [target, cursor(requests)];
+      }),
+    ) as Record<Target, () => PreparedRequest | undefined>;
+    clients.resetCount();
+    const results = await closedLoopRounds(targets, config.rounds, (target) => ({
+      base: new URL(target === "c" ? bare!.url : server.url),
+      concurrency,
+      warmupMs: config.warmupMs,
+      durationMs: windowMs,
+      next: next[target],
+    }));
+    for (const target of targets) {
+      const run: IngestionRun = { ...results[target], target };
       if (target === "a") {
         // Every stored event must reach every client; give the last batches a moment.
-        const expected = result.ok200Total * clients.count;
+        const expected = run.ok200Total * clients.count;
         await waitFor(() => clients.received >= expected, 3_000);
         run.socketEvents = { received: clients.received, expected };
       }
@@ -151,6 +166,6 @@ export async function runIngestion(
     sustainedRps: aRates.length ? Math.max(...aRates) : null,
     rows,
     details: { runs },
-    markdown: `### 1. Ingestion (closed loop, ${config.durationMs / 1000} s per run after ${config.warmupMs / 1000} s warm-up)\n\n${markdownTable(header, table)}\n`,
+    markdown: `### 1. Ingestion (closed loop, ${config.durationMs / 1000} s per target in ${config.rounds} turn(s) of ${fmt(windowMs / 1000)} s, the targets in turns, each after ${config.warmupMs / 1000} s warm-up)\n\n${markdownTable(header, table)}\n`,
   };
 }
