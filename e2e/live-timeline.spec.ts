@@ -26,12 +26,14 @@ test("both kinds and every channel render, and inbound text is shown as text", a
   await page.goto("/");
   await expect(page.getByRole("status")).toHaveText("Live");
 
-  const sent: { uuid: string; label: string }[] = [];
+  const sent: { uuid: string; label: string; media?: string }[] = [];
   for (const fixture of messagesFixtures()) {
     const uuid = randomUUID();
     const body: Record<string, unknown> = { ...(JSON.parse(fixture.body) as Record<string, unknown>), message_uuid: uuid };
     await send(fixture.kind, JSON.stringify(body));
-    sent.push({ uuid, label: String(body.status ?? body.message_type ?? "text") });
+    const type = body.message_type as string | undefined;
+    const media = fixture.kind === "inbound" && type === "image" ? ((body.image as { url: string }).url) : undefined;
+    sent.push({ uuid, label: String(body.status ?? type ?? "text"), media });
   }
   const rcs = randomUUID();
   await send("status", statusBody({ message_uuid: rcs, channel: "rcs", status: "read" }));
@@ -40,11 +42,13 @@ test("both kinds and every channel render, and inbound text is shown as text", a
   const attack = "<img src=x onerror=alert(1)><script>alert(2)</script>";
   await send("inbound", inboundBody({ message_uuid: xss, text: attack }));
 
-  for (const { uuid, label } of sent) {
+  for (const { uuid, label, media } of sent) {
     const item = timelineItems(page).filter({ hasText: uuid });
     await expect(item).toHaveCount(1);
     await expect(item).toContainText(label);
+    if (media) await expect(item.getByRole("link", { name: "open image" })).toHaveAttribute("href", media);
   }
+  expect(sent.filter((s) => s.media).length).toBeGreaterThan(0);
   const xssItem = timelineItems(page).filter({ hasText: xss });
   await expect(xssItem).toContainText(attack);
   await expect(page.locator('img[src="x"]')).toHaveCount(0);

@@ -6,6 +6,7 @@ import { ApiError, fetchMessage } from "@/components/data/api";
 import { InboundContent } from "@/components/message/inbound-content";
 import { ConnectionStatus } from "@/components/realtime/connection-status";
 import { connectEventSocket } from "@/components/realtime/socket";
+import { rowEventOf } from "@/components/timeline/row-event";
 import { channelLabel, EventDetail, KindBadge, messageHref } from "@/components/timeline/timeline-row";
 import { CopyButton } from "@/components/ui/copy-button";
 import { JsonBlock } from "@/components/ui/json-block";
@@ -151,7 +152,7 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
                     {event.kind === "inbound" || event.kind === "sms-inbound" ? (
                       <InboundContent payload={event.payload} messageType={event.messageType} />
                     ) : (
-                      <EventDetail event={event} />
+                      <EventDetail event={rowEventOf(event)} />
                     )}
                   </div>
                   <details className="mt-2">

@@ -1,49 +1,113 @@
-import type { EventJson } from "@/lib/events/types";
+import { rowEventOf, type RowEvent } from "@/components/timeline/row-event";
+import type { EventJson, EventKind, Verification } from "@/lib/events/types";
 
 /**
- * The events a view holds, newest first, grown at both ends without copying: live arrivals at
- * the top, older pages at the bottom. A list of 100,000 events copied on every live batch
- * (`[...fresh, ...current]`) allocated a new large array many times a second, and the garbage
- * collector's pauses for those were the page's remaining long tasks (docs/performance.md).
- * Readers use `length` and `slice`, like an array's.
+ * The events a timeline holds, newest first, grown at both ends without copying: live arrivals
+ * at the top, older pages at the bottom. Readers use `length` and `slice`, like an array's;
+ * `slice` builds the rows in view.
+ *
+ * A timeline can hold hundreds of thousands of events, and the browser's garbage collector
+ * visits every object the page holds: its full collections, which grow with that number, were
+ * the page's long tasks (docs/performance.md). So each event is kept as what its row shows
+ * (RowEvent) and in columns, one array per field, with times as numbers: no object per event,
+ * and nothing of its payload or headers.
  */
 export class EventLog {
   /** Arrived after the snapshot, oldest first (so arrivals are appended). */
-  private readonly newer: EventJson[] = [];
+  private readonly newer = new RowColumns();
   /** The snapshot, then older pages, newest first. */
-  private readonly older: EventJson[] = [];
+  private readonly older = new RowColumns();
 
   get length(): number {
     return this.newer.length + this.older.length;
   }
 
-  /** Events from position `start` (0 = newest) up to, not including, `end`. */
-  slice(start: number, end: number = this.length): EventJson[] {
-    const out: EventJson[] = [];
+  /** Rows from position `start` (0 = newest) up to, not including, `end`. */
+  slice(start: number, end: number = this.length): RowEvent[] {
+    const out: RowEvent[] = [];
     const n = this.newer.length;
-    for (let i = Math.max(0, start); i < Math.min(end, this.length); i++) out.push(i < n ? this.newer[n - 1 - i]! : this.older[i - n]!);
+    for (let i = Math.max(0, start); i < Math.min(end, this.length); i++) out.push(i < n ? this.newer.at(n - 1 - i) : this.older.at(i - n));
     return out;
   }
 
   /** Adds events newer than every event held, given newest first. */
   addNewer(events: EventJson[]): void {
-    for (let i = events.length - 1; i >= 0; i--) this.newer.push(forList(events[i]!));
+    for (let i = events.length - 1; i >= 0; i--) this.newer.push(rowEventOf(events[i]!));
   }
 
   /** Adds events older than every event held, given newest first. */
   addOlder(events: EventJson[]): void {
-    for (const event of events) this.older.push(forList(event));
+    for (const event of events) this.older.push(rowEventOf(event));
   }
 }
 
-/**
- * What a list row needs of an event. A row shows neither headers nor the fields blanked here,
- * and a status row no payload (the message view loads the full event); those are most of an
- * event's objects in memory. Without them a list of 100,000 holds about half as much, and the
- * garbage collector's full pauses, which grow with the number of live objects, shrink with it.
- * Inbound rows keep their payload: its media link is what they show.
- */
-function forList(event: EventJson): EventJson {
-  const lean = { ...event, headers: {}, clientRef: null, apiKey: null, applicationId: null, hashForm: null, networkCode: null, wireForm: null };
-  return event.kind === "status" || event.kind === "sms-dlr" ? { ...lean, payload: {} } : lean;
+/** Rows stored field by field. Times are kept as epoch milliseconds (NaN for none). */
+class RowColumns {
+  private readonly id: number[] = [];
+  private readonly kind: EventKind[] = [];
+  private readonly messageUuid: (string | null)[] = [];
+  private readonly status: (string | null)[] = [];
+  private readonly channel: (string | null)[] = [];
+  private readonly messageType: (string | null)[] = [];
+  private readonly from: (string | null)[] = [];
+  private readonly to: (string | null)[] = [];
+  private readonly verification: Verification[] = [];
+  private readonly duplicates: number[] = [];
+  private readonly concat: RowEvent["concat"][] = [];
+  private readonly receivedAt: number[] = [];
+  private readonly timestamp: number[] = [];
+  private readonly error: RowEvent["error"][] = [];
+  private readonly price: (string | null)[] = [];
+  private readonly currency: (string | null)[] = [];
+  private readonly text: (string | null)[] = [];
+  private readonly mediaUrl: (string | null)[] = [];
+
+  get length(): number {
+    return this.id.length;
+  }
+
+  push(row: RowEvent): void {
+    this.id.push(row.id);
+    this.kind.push(row.kind);
+    this.messageUuid.push(row.messageUuid);
+    this.status.push(row.status);
+    this.channel.push(row.channel);
+    this.messageType.push(row.messageType);
+    this.from.push(row.from);
+    this.to.push(row.to);
+    this.verification.push(row.verification);
+    this.duplicates.push(row.duplicates);
+    this.concat.push(row.concat);
+    this.receivedAt.push(Date.parse(row.receivedAt));
+    this.timestamp.push(row.timestamp === null ? NaN : Date.parse(row.timestamp));
+    this.error.push(row.error);
+    this.price.push(row.price);
+    this.currency.push(row.currency);
+    this.text.push(row.text);
+    this.mediaUrl.push(row.mediaUrl);
+  }
+
+  at(i: number): RowEvent {
+    const timestamp = this.timestamp[i]!;
+    return {
+      id: this.id[i]!,
+      kind: this.kind[i]!,
+      messageUuid: this.messageUuid[i] ?? null,
+      status: this.status[i] ?? null,
+      channel: this.channel[i] ?? null,
+      messageType: this.messageType[i] ?? null,
+      from: this.from[i] ?? null,
+      to: this.to[i] ?? null,
+      verification: this.verification[i]!,
+      duplicates: this.duplicates[i]!,
+      concat: this.concat[i] ?? null,
+      receivedAt: new Date(this.receivedAt[i]!).toISOString(),
+      timestamp: Number.isNaN(timestamp) ? null : new Date(timestamp).toISOString(),
+      error: this.error[i] ?? null,
+      price: this.price[i] ?? null,
+      currency: this.currency[i] ?? null,
+      text: this.text[i] ?? null,
+      mediaUrl: this.mediaUrl[i] ?? null,
+    };
+  }
 }

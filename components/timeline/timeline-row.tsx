@@ -1,7 +1,7 @@
 import Link from "next/link";
-import { MediaLink, mediaUrlOf } from "@/components/message/inbound-content";
+import { MediaLink } from "@/components/message/inbound-content";
+import type { RowEvent } from "@/components/timeline/row-event";
 import { Badge, StatusBadge, UnverifiedBadge } from "@/components/ui/status-badge";
-import type { EventJson } from "@/lib/events/types";
 import { describeErrorCode } from "@/lib/vonage/error-codes";
 
 /** One timeline entry, from props only: what happened, to whom, and when. */
@@ -25,12 +25,12 @@ export function channelLabel(channel: string | null): string {
 }
 
 /** Status events (Messages statuses, SMS delivery receipts) show their status; inbound ones their type. */
-export function KindBadge({ event }: { event: EventJson }) {
+export function KindBadge({ event }: { event: Pick<RowEvent, "kind" | "status" | "messageType"> }) {
   if (event.kind === "status" || event.kind === "sms-dlr") return <StatusBadge status={event.status ?? "no status"} />;
   return <Badge tone="inbound">inbound {event.messageType ?? ""}</Badge>;
 }
 
-export function EventHeadline({ event }: { event: EventJson }) {
+export function EventHeadline({ event }: { event: RowEvent }) {
   const smsApi = event.kind === "sms-inbound" || event.kind === "sms-dlr";
   return (
     <>
@@ -52,7 +52,7 @@ export function EventHeadline({ event }: { event: EventJson }) {
 }
 
 /** The second line: an error explained, or what an inbound message says. */
-export function EventDetail({ event }: { event: EventJson }) {
+export function EventDetail({ event }: { event: RowEvent }) {
   if (event.error) {
     const known = describeErrorCode(event.error.code);
     return (
@@ -63,14 +63,13 @@ export function EventDetail({ event }: { event: EventJson }) {
     );
   }
   if (event.kind === "inbound" || event.kind === "sms-inbound") {
-    const url = event.kind === "inbound" ? mediaUrlOf(event.payload, event.messageType) : undefined;
     return (
       <span>
-        {event.text ?? JSON.stringify(event.payload)}
-        {url && (
+        {event.text}
+        {event.mediaUrl && (
           <>
             {" "}
-            <MediaLink url={url}>open {event.messageType}</MediaLink>
+            <MediaLink url={event.mediaUrl}>open {event.messageType}</MediaLink>
           </>
         )}
       </span>
@@ -83,7 +82,7 @@ export function EventDetail({ event }: { event: EventJson }) {
   ) : null;
 }
 
-export function TimelineRow({ event }: { event: EventJson }) {
+export function TimelineRow({ event }: { event: RowEvent }) {
   return (
     <div className="flex h-full flex-col justify-center gap-1 border-b border-slate-200 px-4 py-2 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900/60">
       <div className="flex min-w-0 items-center gap-2">
