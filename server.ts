@@ -20,9 +20,10 @@ import { REMOTE_ADDRESS_HEADER, RETRY_AFTER_SECONDS } from "@/lib/webhooks/deliv
 
 /**
  * Connections the kernel queues while this thread is busy. Node's default, 511, overflowed in a
- * 4× burst: the kernel then drops the sender's SYN, and the sender waits 1 s, 3 s, 7 s for its
- * retransmits (docs/performance.md, "Burst"). Queued, a connection is served a moment later,
- * with a 200 or a 503 from load shedding. The kernel caps it at net.core.somaxconn.
+ * 4× burst: the kernel then drops the sender's SYN, and the sender retries after 1 s, 3 s, 7 s.
+ * Queued, a connection is served in order once accepted. While the loop is saturated that is
+ * slow: libuv accepts one connection per loop turn (docs/performance.md, "Burst"). The kernel
+ * caps the backlog at net.core.somaxconn.
  */
 const LISTEN_BACKLOG = 4096;
 

@@ -144,7 +144,11 @@ export interface OpenSample {
   doneAt: number;
   status: number;
   retryAfter: string | undefined;
-  /** "timeout": no answer within the timeout of the scheduled send (waiting for a connection included); else the error code. */
+  /**
+   * "timeout": no answer within the timeout of the scheduled send (on a new connection, waiting in
+   * the server's accept queue counts too); "timeout (no free connection)": all `maxConnections`
+   * stayed busy; else the error code.
+   */
   failure?: string;
   uuid?: string;
 }
@@ -198,7 +202,7 @@ export async function openLoop(options: {
         },
         (error: unknown) => {
           sample.doneAt = performance.now() - origin;
-          sample.failure = error instanceof TimeoutError ? "timeout" : ((error as NodeJS.ErrnoException).code ?? "error");
+          sample.failure = error instanceof TimeoutError ? (error.sent ? "timeout" : "timeout (no free connection)") : ((error as NodeJS.ErrnoException).code ?? "error");
           options.onAck?.(sample, undefined);
         },
       ),
