@@ -54,7 +54,9 @@ describe("EventLog", () => {
       ev(5, { kind: "inbound", status: null, messageType: "image", text: null, payload: { image: { url: "https://example.com/cat.jpg" } }, price: null, currency: null }),
       ev(4, { kind: "sms-inbound", status: null, text: "hello", concat: { ref: "0A", part: 1, total: 2 }, timestamp: null }),
       ev(3, { status: "rejected", error: { code: "1300", title: "Not part of the provider network", detail: null }, duplicates: 2 }),
-      ev(2, { kind: "sms-dlr", channel: "sms", verification: "unverified", messageUuid: null }),
+      ev(2, { kind: "sms-dlr", channel: "sms", verification: "unverified", messageUuid: null, from: "Vonage", to: null }),
+      ev(6, { messageUuid: "0000000A-not-a-uuid", from: "0044770090000", to: "1234567890123456" }),
+      ev(7, { messageUuid: "ffffffff-ffff-4fff-bfff-ffffffffffff", from: "999999999999999", to: "1" }),
       ev(1, { kind: "inbound", status: null, messageType: "custom", text: null, payload: { custom: { a: 1 } } }),
     ];
     const live = new EventLog();
@@ -63,6 +65,15 @@ describe("EventLog", () => {
     paged.addOlder(events);
     expect(live.slice(0)).toEqual(events.map(rowEventOf));
     expect(paged.slice(0)).toEqual(events.map(rowEventOf));
+  });
+
+  it("holds thousands of rows, each read back as it came", () => {
+    const events = Array.from({ length: 5_000 }, (_, i) => ev(5_000 - i, { from: String(447700900000 + i) }));
+    const log = new EventLog();
+    log.addOlder(events.slice(0, 2_500));
+    log.addNewer([]);
+    log.addOlder(events.slice(2_500));
+    expect(log.slice(0)).toEqual(events.map(rowEventOf));
   });
 });
 

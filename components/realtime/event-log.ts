@@ -41,16 +41,20 @@ export class EventLog {
   }
 }
 
-/** Rows stored field by field. Times are kept as epoch milliseconds (NaN for none). */
+/**
+ * Rows stored field by field. Times are kept as epoch milliseconds (NaN for none), message ids
+ * as 16 bytes and phone numbers as numbers: those were most of the strings, and so most of
+ * the objects, a long timeline held.
+ */
 class RowColumns {
   private readonly id: number[] = [];
   private readonly kind: EventKind[] = [];
-  private readonly messageUuid: (string | null)[] = [];
+  private readonly messageUuid = new UuidColumn();
   private readonly status: (string | null)[] = [];
   private readonly channel: (string | null)[] = [];
   private readonly messageType: (string | null)[] = [];
-  private readonly from: (string | null)[] = [];
-  private readonly to: (string | null)[] = [];
+  private readonly from = new DigitsColumn();
+  private readonly to = new DigitsColumn();
   private readonly verification: Verification[] = [];
   private readonly duplicates: number[] = [];
   private readonly concat: RowEvent["concat"][] = [];
@@ -92,12 +96,12 @@ class RowColumns {
     return {
       id: this.id[i]!,
       kind: this.kind[i]!,
-      messageUuid: this.messageUuid[i] ?? null,
+      messageUuid: this.messageUuid.at(i),
       status: this.status[i] ?? null,
       channel: this.channel[i] ?? null,
       messageType: this.messageType[i] ?? null,
-      from: this.from[i] ?? null,
-      to: this.to[i] ?? null,
+      from: this.from.at(i),
+      to: this.to.at(i),
       verification: this.verification[i]!,
       duplicates: this.duplicates[i]!,
       concat: this.concat[i] ?? null,
@@ -109,5 +113,59 @@ class RowColumns {
       text: this.text[i] ?? null,
       mediaUrl: this.mediaUrl[i] ?? null,
     };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Lower-case UUIDs as four 32-bit words each; any other value (or null) kept as it is. */
+class UuidColumn {
+  private words = new Uint32Array(4 * 1024);
+  private count = 0;
+  private readonly others = new Map<number, string | null>();
+
+  push(value: string | null): void {
+    if (4 * (this.count + 1) > this.words.length) {
+      const grown = new Uint32Array(this.words.length * 2);
+      grown.set(this.words);
+      this.words = grown;
+    }
+    if (value !== null && UUID.test(value)) {
+      const hex = value.replace(/-/g, "");
+      for (let k = 0; k < 4; k++) this.words[4 * this.count + k] = Number.parseInt(hex.slice(8 * k, 8 * k + 8), 16);
+    } else {
+      this.others.set(this.count, value);
+    }
+    this.count += 1;
+  }
+
+  at(i: number): string | null {
+    if (this.others.has(i)) return this.others.get(i) ?? null;
+    let hex = "";
+    for (let k = 0; k < 4; k++) hex += this.words[4 * i + k]!.toString(16).padStart(8, "0");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+}
+
+/** Up to 15 digits without a leading zero: exactly representable, and printed back the same. */
+const DIGITS = /^[1-9][0-9]{0,14}$/;
+
+/** Phone numbers as numbers; anything else (a sender name, null) kept as it is. */
+class DigitsColumn {
+  private readonly numbers: number[] = [];
+  private readonly others = new Map<number, string>();
+
+  push(value: string | null): void {
+    if (value !== null && DIGITS.test(value)) {
+      this.numbers.push(Number(value));
+    } else {
+      if (value !== null) this.others.set(this.numbers.length, value);
+      this.numbers.push(Number.NaN);
+    }
+  }
+
+  at(i: number): string | null {
+    const n = this.numbers[i]!;
+    return Number.isNaN(n) ? (this.others.get(i) ?? null) : String(n);
   }
 }
