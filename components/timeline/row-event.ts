@@ -1,5 +1,5 @@
 import { mediaUrlOf } from "@/components/message/inbound-content";
-import type { EventError, EventJson, EventKind, Verification } from "@/lib/events/types";
+import type { EventJson } from "@/lib/events/types";
 
 /**
  * What a timeline row shows of an event: its headline (kind, status, channel, numbers,
@@ -8,29 +8,30 @@ import type { EventError, EventJson, EventKind, Verification } from "@/lib/event
  * timeline holds up to hundreds of thousands of these (components/realtime/event-log.ts); the
  * message view, which shows the whole event, derives the same line from it with rowEventOf.
  */
-export interface RowEvent {
-  id: number;
-  kind: EventKind;
-  messageUuid: string | null;
-  status: string | null;
-  channel: string | null;
-  messageType: string | null;
-  from: string | null;
-  to: string | null;
-  verification: Verification;
-  duplicates: number;
-  concat: EventJson["concat"];
-  /** ISO 8601, as in EventJson. */
-  receivedAt: string;
-  timestamp: string | null;
-  error: EventError | null;
-  price: string | null;
-  currency: string | null;
+export type RowEvent = Pick<
+  EventJson,
+  | "id"
+  | "kind"
+  | "messageUuid"
+  | "status"
+  | "channel"
+  | "messageType"
+  | "from"
+  | "to"
+  | "verification"
+  | "duplicates"
+  | "concat"
+  | "receivedAt"
+  | "timestamp"
+  | "error"
+  | "price"
+  | "currency"
+> & {
   /** Inbound events: the text, or the content as JSON when there is no text. Null otherwise. */
   text: string | null;
   /** Inbound Messages API events: the media link, when the message carries media. */
   mediaUrl: string | null;
-}
+};
 
 export function rowEventOf(event: EventJson): RowEvent {
   const inbound = event.kind === "inbound" || event.kind === "sms-inbound";
