@@ -27,7 +27,7 @@ interface ExportRun {
   seconds: number;
   firstByteMs: number;
   rowsPerSecond: number;
-  rss: { before: number; peak: number; after: number };
+  rss: { before: number; peak: number; after: number; peakGrowth: { anon: number; file: number; shmem: number } };
   growthMB: number;
 }
 
@@ -149,7 +149,7 @@ export async function runExport(_config: BenchConfig["data"], holder: { server: 
     agent.destroy();
     const run = await exportOnce(holder.server, format);
     runs.push(run);
-    log("export", `${format}: ${run.rows.toLocaleString("en-US")} rows (announced ${run.announcedRows}) in ${fmt(run.seconds, 2)} s = ${fmt(run.rowsPerSecond)} rows/s, ${fmt(run.bytes / MB)} MB, first byte ${fmt(run.firstByteMs)} ms; RSS ${fmt(run.rss.before / MB)} → peak ${fmt(run.rss.peak / MB)} MB (+${fmt(run.growthMB)} MB)`);
+    log("export", `${format}: ${run.rows.toLocaleString("en-US")} rows (announced ${run.announcedRows}) in ${fmt(run.seconds, 2)} s = ${fmt(run.rowsPerSecond)} rows/s, ${fmt(run.bytes / MB)} MB, first byte ${fmt(run.firstByteMs)} ms; RSS ${fmt(run.rss.before / MB)} → peak ${fmt(run.rss.peak / MB)} MB (+${fmt(run.growthMB)} MB: anonymous ${fmt(run.rss.peakGrowth.anon / MB)}, file ${fmt(run.rss.peakGrowth.file / MB)}, shared ${fmt(run.rss.peakGrowth.shmem / MB)})`);
   }
 
   const rows: SummaryRow[] = [];
