@@ -8,6 +8,21 @@ interface Sample {
   shmemKb: number;
 }
 
+const VM_RSS = /VmRSS:\s+(\d+)\s+kB/;
+const RSS_ANON = /RssAnon:\s+(\d+)\s+kB/;
+const RSS_FILE = /RssFile:\s+(\d+)\s+kB/;
+const RSS_SHMEM = /RssShmem:\s+(\d+)\s+kB/;
+
+/** Resident memory over a sampled stretch, in bytes. */
+export interface RssSummary {
+  before: number;
+  peak: number;
+  after: number;
+  samples: number;
+  /** How the peak sample differs from the first in anonymous memory (heaps), file pages and shared memory. */
+  peakGrowth: { anon: number; file: number; shmem: number };
+}
+
 /**
  * Samples a process's resident memory (VmRSS in /proc/<pid>/status) every 50 ms, from the
  * benchmark process, so the server measures nothing about itself.
@@ -18,17 +33,12 @@ export class RssSampler {
 
   constructor(private readonly pid: number, private readonly intervalMs = 50) {}
 
-  /** Current VmRSS in bytes (NaN if the process is gone or /proc is unavailable). */
-  read(): number {
-    return this.readKb().kb * 1024;
-  }
-
-  /** VmRSS and its parts (anonymous memory, file pages, shared memory), in kB. */
+  /** VmRSS and its parts (anonymous memory, file pages, shared memory), in kB; NaN if the process is gone. */
   private readKb(): Omit<Sample, "t"> {
     try {
       const status = fs.readFileSync(`/proc/${this.pid}/status`, "utf8");
-      const field = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)\\s+kB`).exec(status)?.[1] ?? NaN);
-      return { kb: field("VmRSS"), anonKb: field("RssAnon"), fileKb: field("RssFile"), shmemKb: field("RssShmem") };
+      const field = (pattern: RegExp) => Number(pattern.exec(status)?.[1] ?? NaN);
+      return { kb: field(VM_RSS), anonKb: field(RSS_ANON), fileKb: field(RSS_FILE), shmemKb: field(RSS_SHMEM) };
     } catch {
       return { kb: NaN, anonKb: NaN, fileKb: NaN, shmemKb: NaN };
     }
@@ -49,7 +59,7 @@ export class RssSampler {
    * Stops and returns the first sample, the peak and the last sample (bytes), and how the peak
    * differs from the first sample in anonymous memory (heaps), file pages and shared memory.
    */
-  stop(): { before: number; peak: number; after: number; samples: number; peakGrowth: { anon: number; file: number; shmem: number } } {
+  stop(): RssSummary {
     if (this.timer) clearInterval(this.timer);
     this.sample();
     const valid = this.samples.filter((s) => Number.isFinite(s.kb));

@@ -5,7 +5,7 @@ import { allEventsSql, exportPageSql } from "@/bench/lib/event-sql";
 import { keepAliveAgent, send } from "@/bench/lib/http";
 import { log, sleep, type PartResult } from "@/bench/lib/part";
 import type { SummaryRow } from "@/bench/lib/report";
-import { RssSampler } from "@/bench/lib/rss";
+import { RssSampler, type RssSummary } from "@/bench/lib/rss";
 import { apiHeaders, restartBenchServer } from "@/bench/lib/servers";
 import { fmt, markdownTable, MB, ratio, textTable } from "@/bench/lib/stats";
 import type { RunningServer } from "@/test/support/server";
@@ -27,7 +27,7 @@ interface ExportRun {
   seconds: number;
   firstByteMs: number;
   rowsPerSecond: number;
-  rss: { before: number; peak: number; after: number; peakGrowth: { anon: number; file: number; shmem: number } };
+  rss: RssSummary;
   growthMB: number;
 }
 
