@@ -2,22 +2,64 @@ import Database from "better-sqlite3";
 import { performance } from "node:perf_hooks";
 import type { BenchConfig } from "@/bench/config";
 import { allEventsSql, exportPageSql } from "@/bench/lib/event-sql";
-import { keepAliveAgent, send } from "@/bench/lib/http";
+import { keepAliveAgent, send, type PreparedRequest } from "@/bench/lib/http";
 import { log, sleep, type PartResult } from "@/bench/lib/part";
+import { presignStatusWebhooks } from "@/bench/lib/presign";
 import type { SummaryRow } from "@/bench/lib/report";
 import { RssSampler, type RssSummary } from "@/bench/lib/rss";
-import { apiHeaders, restartBenchServer } from "@/bench/lib/servers";
-import { fmt, markdownTable, MB, ratio, textTable } from "@/bench/lib/stats";
+import { apiHeaders, restartBenchServer, SECRET } from "@/bench/lib/servers";
+import { fmt, markdownTable, MB, ratio, summarize, textTable, type LatencySummary } from "@/bench/lib/stats";
 import type { RunningServer } from "@/test/support/server";
 
 /**
  * Part 3: a full export of every stored event as NDJSON and CSV, streamed through the API,
  * with the server's RSS sampled every 50 ms. Baseline: the same rows read straight from the
  * SQLite file by better-sqlite3 in raw (array) mode: the storage engine's own speed.
+ *
+ * Meanwhile a signed webhook goes to the same server every 20 ms: an export must not hold up
+ * the 200s Vonage waits for. Their ack latency is compared with the same trickle on the idle
+ * server just before.
  */
 
 const TARGETS = { ndjson: 100_000, csv: 50_000 } as const;
 const MEMORY_LIMIT_MB = 50;
+/** Webhook acks during an export: p99 at most this many times the idle server's. */
+const ACK_P99_LIMIT = 2;
+const TRICKLE_EVERY_MS = 20;
+const IDLE_TRICKLE_MS = 3_000;
+
+/**
+ * One pre-signed webhook every TRICKLE_EVERY_MS on its own connections until stopped; returns
+ * the ack latencies (ms) and how many answers were not 200.
+ */
+function webhookTrickle(server: RunningServer, requests: PreparedRequest[]): { stop(): Promise<{ latencies: number[]; not200: number }> } {
+  const agent = keepAliveAgent(8);
+  const latencies: number[] = [];
+  const inflight: Promise<void>[] = [];
+  let not200 = 0;
+  const timer = setInterval(() => {
+    const request = requests.pop();
+    if (!request) return;
+    const t0 = performance.now();
+    inflight.push(
+      send(agent, new URL(server.url), request, { timeoutMs: 30_000 }).then(
+        (reply) => {
+          latencies.push(performance.now() - t0);
+          if (reply.status !== 200) not200++;
+        },
+        () => void not200++,
+      ),
+    );
+  }, TRICKLE_EVERY_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(inflight);
+      agent.destroy();
+      return { latencies, not200 };
+    },
+  };
+}
 
 interface ExportRun {
   format: "ndjson" | "csv";
@@ -29,6 +71,10 @@ interface ExportRun {
   rowsPerSecond: number;
   rss: RssSummary;
   growthMB: number;
+  /** Webhook acks on the idle server just before, and during the export. */
+  acksIdle: LatencySummary;
+  acksDuring: LatencySummary;
+  acksNot200: number;
 }
 
 /**
@@ -85,12 +131,21 @@ interface RawRead {
 }
 
 async function exportOnce(server: RunningServer, format: "ndjson" | "csv"): Promise<ExportRun> {
+  const webhooks = presignStatusWebhooks(Math.ceil((IDLE_TRICKLE_MS + 60_000) / TRICKLE_EVERY_MS), SECRET, `export-${format}`);
+  // The first webhook loads its route: not part of either figure.
+  const warm = keepAliveAgent(1);
+  await send(warm, new URL(server.url), webhooks.pop()!);
+  warm.destroy();
+  const idle = webhookTrickle(server, webhooks);
+  await sleep(IDLE_TRICKLE_MS);
+  const acksIdle = await idle.stop();
   const agent = keepAliveAgent(1);
   const rss = new RssSampler(server.pid).start();
   await sleep(100);
   let lineEnds = 0;
   let firstByte = NaN;
   let announced = NaN;
+  const during = webhookTrickle(server, webhooks);
   const t0 = performance.now();
   const reply = await send(
     agent,
@@ -107,6 +162,7 @@ async function exportOnce(server: RunningServer, format: "ndjson" | "csv"): Prom
     },
   );
   const seconds = (performance.now() - t0) / 1000;
+  const acksDuring = await during.stop();
   const memory = rss.stop();
   agent.destroy();
   if (reply.status !== 200) throw new Error(`export ${format} answered ${reply.status}`);
@@ -122,6 +178,9 @@ async function exportOnce(server: RunningServer, format: "ndjson" | "csv"): Prom
     rowsPerSecond: rows / seconds,
     rss: memory,
     growthMB: (memory.peak - memory.before) / MB,
+    acksIdle: summarize(acksIdle.latencies),
+    acksDuring: summarize(acksDuring.latencies),
+    acksNot200: acksIdle.not200 + acksDuring.not200,
   };
 }
 
@@ -149,7 +208,7 @@ export async function runExport(_config: BenchConfig["data"], holder: { server: 
     agent.destroy();
     const run = await exportOnce(holder.server, format);
     runs.push(run);
-    log("export", `${format}: ${run.rows.toLocaleString("en-US")} rows (announced ${run.announcedRows}) in ${fmt(run.seconds, 2)} s = ${fmt(run.rowsPerSecond)} rows/s, ${fmt(run.bytes / MB)} MB, first byte ${fmt(run.firstByteMs)} ms; RSS ${fmt(run.rss.before / MB)} → peak ${fmt(run.rss.peak / MB)} MB (+${fmt(run.growthMB)} MB: anonymous ${fmt(run.rss.peakGrowth.anon / MB)}, file ${fmt(run.rss.peakGrowth.file / MB)}, shared ${fmt(run.rss.peakGrowth.shmem / MB)})`);
+    log("export", `${format}: ${run.rows.toLocaleString("en-US")} rows (announced ${run.announcedRows}) in ${fmt(run.seconds, 2)} s = ${fmt(run.rowsPerSecond)} rows/s, ${fmt(run.bytes / MB)} MB, first byte ${fmt(run.firstByteMs)} ms; RSS ${fmt(run.rss.before / MB)} → peak ${fmt(run.rss.peak / MB)} MB (+${fmt(run.growthMB)} MB: anonymous ${fmt(run.rss.peakGrowth.anon / MB)}, file ${fmt(run.rss.peakGrowth.file / MB)}, shared ${fmt(run.rss.peakGrowth.shmem / MB)}); webhook acks p50/p99/max idle ${fmt(run.acksIdle.p50)}/${fmt(run.acksIdle.p99)}/${fmt(run.acksIdle.max)} ms, during ${fmt(run.acksDuring.p50)}/${fmt(run.acksDuring.p99)}/${fmt(run.acksDuring.max)} ms (${run.acksDuring.count}), not 200: ${run.acksNot200}`);
   }
 
   const rows: SummaryRow[] = [];
@@ -176,8 +235,19 @@ export async function runExport(_config: BenchConfig["data"], holder: { server: 
       target: `< ${MEMORY_LIMIT_MB} MB`,
       met: run.growthMB < MEMORY_LIMIT_MB,
     });
+    rows.push({
+      part: "3 export",
+      metric: `webhook ack p99 during the ${run.format.toUpperCase()} export (${run.acksDuring.count} webhooks, ${run.acksNot200} not 200)`,
+      value: run.acksDuring.p99,
+      unit: "ms",
+      baseline: run.acksIdle.p99,
+      baselineLabel: "ack p99, idle server",
+      ratio: ratio(run.acksDuring.p99, run.acksIdle.p99),
+      target: `≤ ${ACK_P99_LIMIT}× idle, all 200`,
+      met: run.acksDuring.p99 <= ACK_P99_LIMIT * run.acksIdle.p99 && run.acksNot200 === 0,
+    });
   }
-  const header = ["format", "rows", "MB", "seconds", "first byte ms", "rows/s", "× raw read", "RSS before MB", "RSS peak MB", "growth MB"];
+  const header = ["format", "rows", "MB", "seconds", "first byte ms", "rows/s", "× raw read", "RSS before MB", "RSS peak MB", "growth MB", "ack p99 idle ms", "ack p99/max during ms"];
   const table = runs.map((r) => [
     r.format,
     r.rows.toLocaleString("en-US"),
@@ -189,11 +259,13 @@ export async function runExport(_config: BenchConfig["data"], holder: { server: 
     fmt(r.rss.before / MB),
     fmt(r.rss.peak / MB),
     fmt(r.growthMB),
+    fmt(r.acksIdle.p99),
+    `${fmt(r.acksDuring.p99)} / ${fmt(r.acksDuring.max)}`,
   ]);
   console.log(`\n${textTable(header, table)}\n(raw better-sqlite3 read, ${raw.how}: ${fmt(raw.rowsPerSecond)} rows/s)\n`);
   return {
     rows,
     details: { raw, runs },
-    markdown: `### 3. Export (${raw.rows.toLocaleString("en-US")} events, each format on a fresh server process after a one-message warm-up export; baseline: better-sqlite3 \`.raw()\` read of the same rows, ${raw.how}, ${fmt(raw.rowsPerSecond)} rows/s; iterate() ${fmt(raw.iterate.rowsPerSecond)}, 500-row pages ${fmt(raw.pages.rowsPerSecond)})\n\n${markdownTable(header, table)}\n`,
+    markdown: `### 3. Export (${raw.rows.toLocaleString("en-US")} events, each format on a fresh server process after a one-message warm-up export, with a signed webhook every ${TRICKLE_EVERY_MS} ms during it and for ${IDLE_TRICKLE_MS / 1000} s on the idle server before; baseline: better-sqlite3 \`.raw()\` read of the same rows, ${raw.how}, ${fmt(raw.rowsPerSecond)} rows/s; iterate() ${fmt(raw.iterate.rowsPerSecond)}, 500-row pages ${fmt(raw.pages.rowsPerSecond)})\n\n${markdownTable(header, table)}\n`,
   };
 }

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { exportStream, type Page } from "@/lib/export/stream";
+
+/** Pages of numbers read synchronously, like better-sqlite3 behind the export. */
+function numbers(total: number, pageSize: number) {
+  return async (cursor: number | null): Promise<Page<number>> => {
+    const start = cursor ?? 0;
+    const items = Array.from({ length: Math.max(0, Math.min(pageSize, total - start)) }, (_, i) => start + i);
+    const next = start + pageSize < total ? start + pageSize : null;
+    return { items, next };
+  };
+}
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  let text = "";
+  for (let read = await reader.read(); !read.done; read = await reader.read()) text += decoder.decode(read.value, { stream: true });
+  return text + decoder.decode();
+}
+
+describe("exportStream", () => {
+  it("writes the header, every item in order and the footer", async () => {
+    const text = await readAll(exportStream({ firstPage: 0, readPage: numbers(1_234, 100), header: "[", item: (n, i) => `${i ? "," : ""}${n}`, footer: "]" }));
+    expect(JSON.parse(text)).toEqual(Array.from({ length: 1_234 }, (_, i) => i));
+  });
+
+  it("lets the event loop run between pages, even when reads and the reader never wait", async () => {
+    // A timer stands for a webhook arriving during the export: it must not wait for the end.
+    let pagesWhenTimerRan = -1;
+    let pagesRead = 0;
+    const read = numbers(50 * 100, 100);
+    setImmediate(() => (pagesWhenTimerRan = pagesRead));
+    const text = await readAll(
+      exportStream({
+        firstPage: 0,
+        readPage: async (cursor) => {
+          pagesRead++;
+          return read(cursor);
+        },
+        header: "",
+        item: (n) => `${n}\n`,
+        footer: "",
+      }),
+    );
+    expect(text.split("\n")).toHaveLength(5_001);
+    expect(pagesRead).toBe(50);
+    expect(pagesWhenTimerRan).toBeGreaterThanOrEqual(0);
+    expect(pagesWhenTimerRan).toBeLessThan(5);
+  });
+
+  it("stops reading when the client cancels", async () => {
+    let pagesRead = 0;
+    let ended: { rows: number; cancelled: boolean } | undefined;
+    const read = numbers(100_000, 100);
+    const stream = exportStream({
+      firstPage: 0,
+      readPage: async (cursor) => {
+        pagesRead++;
+        return read(cursor);
+      },
+      header: "",
+      item: (n) => `${n}\n`,
+      footer: "",
+      onEnd: (rows, cancelled) => (ended = { rows, cancelled }),
+    });
+    const reader = stream.getReader();
+    await reader.read();
+    await reader.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(ended?.cancelled).toBe(true);
+    expect(pagesRead).toBeLessThan(5);
+  });
+});
