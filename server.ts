@@ -8,7 +8,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { configureConnection, getDatabase } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
-import { WebhookAdmission } from "@/lib/http/admission";
+import { setWebhookAdmission, WebhookAdmission } from "@/lib/http/admission";
 import { setIngestWorker } from "@/lib/ingest/forward";
 import { IngestWorker } from "@/lib/ingest/worker-host";
 import { REMOTE_ADDRESS_HEADER, RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
@@ -62,6 +62,8 @@ async function main() {
   const gate = createGate(config, keys, { onLogout: (session) => realtime?.disconnectSession(session.sid) });
 
   const admission = new WebhookAdmission(config.maxConcurrentWebhooks, RETRY_AFTER_SECONDS, config.maxWebhookDelayMs);
+  // Exports let webhooks in progress go first (lib/export/stream.ts).
+  setWebhookAdmission(admission);
 
   const server = createServer((req, res) => {
     if (req.url?.startsWith("/webhooks/") && !admission.admit(req, res)) return;

@@ -2,13 +2,13 @@ import Database from "better-sqlite3";
 import { performance } from "node:perf_hooks";
 import type { BenchConfig } from "@/bench/config";
 import { allEventsSql, exportPageSql } from "@/bench/lib/event-sql";
-import { keepAliveAgent, send, type PreparedRequest } from "@/bench/lib/http";
+import { keepAliveAgent, send } from "@/bench/lib/http";
 import { log, sleep, type PartResult } from "@/bench/lib/part";
-import { presignStatusWebhooks } from "@/bench/lib/presign";
 import type { SummaryRow } from "@/bench/lib/report";
 import { RssSampler, type RssSummary } from "@/bench/lib/rss";
 import { apiHeaders, restartBenchServer, SECRET } from "@/bench/lib/servers";
 import { fmt, markdownTable, MB, ratio, summarize, textTable, type LatencySummary } from "@/bench/lib/stats";
+import { Trickle } from "@/bench/lib/trickle";
 import type { RunningServer } from "@/test/support/server";
 
 /**
@@ -16,50 +16,21 @@ import type { RunningServer } from "@/test/support/server";
  * with the server's RSS sampled every 50 ms. Baseline: the same rows read straight from the
  * SQLite file by better-sqlite3 in raw (array) mode: the storage engine's own speed.
  *
- * Meanwhile a signed webhook goes to the same server every 20 ms: an export must not hold up
- * the 200s Vonage waits for. Their ack latency is compared with the same trickle on the idle
- * server just before.
+ * Meanwhile another process sends the same server a signed webhook every 20 ms: an export must
+ * not hold up the 200s Vonage waits for. Their ack latency is compared with the same trickle on
+ * the idle server just before.
  */
 
 const TARGETS = { ndjson: 100_000, csv: 50_000 } as const;
 const MEMORY_LIMIT_MB = 50;
-/** Webhook acks during an export: p99 at most this many times the idle server's. */
-const ACK_P99_LIMIT = 2;
+/**
+ * Webhook acks during an export: p99 under this many ms, the bound the issue sets for end-to-end
+ * delivery (docs/decisions/014-exports-yield-to-webhooks.md). The ratio to the idle server's
+ * p99 is reported beside it.
+ */
+const ACK_P99_LIMIT_MS = 100;
 const TRICKLE_EVERY_MS = 20;
 const IDLE_TRICKLE_MS = 3_000;
-
-/**
- * One pre-signed webhook every TRICKLE_EVERY_MS on its own connections until stopped; returns
- * the ack latencies (ms) and how many answers were not 200.
- */
-function webhookTrickle(server: RunningServer, requests: PreparedRequest[]): { stop(): Promise<{ latencies: number[]; not200: number }> } {
-  const agent = keepAliveAgent(8);
-  const latencies: number[] = [];
-  const inflight: Promise<void>[] = [];
-  let not200 = 0;
-  const timer = setInterval(() => {
-    const request = requests.pop();
-    if (!request) return;
-    const t0 = performance.now();
-    inflight.push(
-      send(agent, new URL(server.url), request, { timeoutMs: 30_000 }).then(
-        (reply) => {
-          latencies.push(performance.now() - t0);
-          if (reply.status !== 200) not200++;
-        },
-        () => void not200++,
-      ),
-    );
-  }, TRICKLE_EVERY_MS);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await Promise.all(inflight);
-      agent.destroy();
-      return { latencies, not200 };
-    },
-  };
-}
 
 interface ExportRun {
   format: "ndjson" | "csv";
@@ -131,21 +102,17 @@ interface RawRead {
 }
 
 async function exportOnce(server: RunningServer, format: "ndjson" | "csv"): Promise<ExportRun> {
-  const webhooks = presignStatusWebhooks(Math.ceil((IDLE_TRICKLE_MS + 60_000) / TRICKLE_EVERY_MS), SECRET, `export-${format}`);
-  // The first webhook loads its route: not part of either figure.
-  const warm = keepAliveAgent(1);
-  await send(warm, new URL(server.url), webhooks.pop()!);
-  warm.destroy();
-  const idle = webhookTrickle(server, webhooks);
+  const trickle = await Trickle.start(server.url, SECRET, `export-${format}`, TRICKLE_EVERY_MS, Math.ceil((IDLE_TRICKLE_MS + 120_000) / TRICKLE_EVERY_MS));
+  await trickle.begin();
   await sleep(IDLE_TRICKLE_MS);
-  const acksIdle = await idle.stop();
+  const acksIdle = await trickle.end();
   const agent = keepAliveAgent(1);
   const rss = new RssSampler(server.pid).start();
   await sleep(100);
   let lineEnds = 0;
   let firstByte = NaN;
   let announced = NaN;
-  const during = webhookTrickle(server, webhooks);
+  await trickle.begin();
   const t0 = performance.now();
   const reply = await send(
     agent,
@@ -162,7 +129,8 @@ async function exportOnce(server: RunningServer, format: "ndjson" | "csv"): Prom
     },
   );
   const seconds = (performance.now() - t0) / 1000;
-  const acksDuring = await during.stop();
+  const acksDuring = await trickle.end();
+  trickle.close();
   const memory = rss.stop();
   agent.destroy();
   if (reply.status !== 200) throw new Error(`export ${format} answered ${reply.status}`);
@@ -243,8 +211,8 @@ export async function runExport(_config: BenchConfig["data"], holder: { server: 
       baseline: run.acksIdle.p99,
       baselineLabel: "ack p99, idle server",
       ratio: ratio(run.acksDuring.p99, run.acksIdle.p99),
-      target: `≤ ${ACK_P99_LIMIT}× idle, all 200`,
-      met: run.acksDuring.p99 <= ACK_P99_LIMIT * run.acksIdle.p99 && run.acksNot200 === 0,
+      target: `< ${ACK_P99_LIMIT_MS} ms, all 200`,
+      met: run.acksDuring.p99 < ACK_P99_LIMIT_MS && run.acksNot200 === 0,
     });
   }
   const header = ["format", "rows", "MB", "seconds", "first byte ms", "rows/s", "× raw read", "RSS before MB", "RSS peak MB", "growth MB", "ack p99 idle ms", "ack p99/max during ms"];

@@ -6,6 +6,7 @@ import type { RejectionJson } from "@/lib/events/types";
 import { maskEventRecord, maskRejection } from "@/lib/export/mask";
 import { CONTENT_TYPES, EVENT_SERIALIZERS, EXPORT_FORMATS, exportFileName, REJECTION_SERIALIZERS, type Serializer } from "@/lib/export/formats";
 import { exportStream } from "@/lib/export/stream";
+import { webhooksInProgress } from "@/lib/http/admission";
 
 /**
  * GET /api/events/export and /api/rejections/export: the same filters as the read API, a
@@ -62,6 +63,7 @@ async function respond<S extends z.ZodType<{ format: (typeof EXPORT_FORMATS)[num
     item: masked ? (value, i) => serializer.item(mask(value), i) : serializer.item,
     footer: serializer.footer,
     signal: request.signal,
+    defer: () => webhooksInProgress() > 0,
     onEnd: (rows, cancelled, error) => {
       const how = error ? `failed (${(error as Error).message})` : cancelled ? "cancelled by the client" : "done";
       console.log(`[export] ${what} ${format}${masked ? " masked" : ""}: ${how} after ${rows} of ${snapshot.total} rows in ${Date.now() - started} ms`);

@@ -49,6 +49,36 @@ describe("exportStream", () => {
     expect(pagesWhenTimerRan).toBeLessThan(5);
   });
 
+  it("lets more urgent work go first: a page waits while `defer` says so, but never more than a few ms", async () => {
+    let pagesRead = 0;
+    let deferAsked = 0;
+    let busy = true;
+    let pagesWhenIdle = -1;
+    setTimeout(() => {
+      busy = false;
+      pagesWhenIdle = pagesRead;
+    }, 20);
+    const read = numbers(200 * 10, 10);
+    const text = await readAll(
+      exportStream({
+        firstPage: 0,
+        readPage: async (cursor) => {
+          pagesRead++;
+          return read(cursor);
+        },
+        header: "",
+        item: (n) => `${n}\n`,
+        footer: "",
+        defer: () => (deferAsked++, busy),
+      }),
+    );
+    expect(text.split("\n")).toHaveLength(2_001);
+    // Busy for 20 ms: each page after the first waited up to 5 × 1 ms, so only a few got through.
+    expect(pagesWhenIdle).toBeGreaterThanOrEqual(1);
+    expect(pagesWhenIdle).toBeLessThan(10);
+    expect(deferAsked).toBeGreaterThan(199);
+  });
+
   it("stops reading when the client cancels", async () => {
     let pagesRead = 0;
     let ended: { rows: number; cancelled: boolean } | undefined;

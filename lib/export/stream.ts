@@ -1,4 +1,4 @@
-import { setImmediate as nextTurn } from "node:timers/promises";
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 
 /**
  * Streams a large export page by page from the database: the first bytes leave before the
@@ -9,9 +9,15 @@ import { setImmediate as nextTurn } from "node:timers/promises";
  * synchronous and a fast client never pushes back, so without that wait the whole export runs
  * as one chain of promise callbacks: no webhook is answered until it ends (seconds for a
  * million rows). With it, other requests wait at most one page.
+ *
+ * And while `defer` says webhooks are in progress, the next page waits a little longer (1 ms
+ * at a time, DEFER_MAX_MS at most): a webhook's answer takes several turns of the loop, each
+ * of which would otherwise include a page, and Vonage waits on that answer where nobody
+ * waits on an export's exact pace.
  */
 
 const CHUNK_CHARS = 64 * 1024;
+const DEFER_MAX_MS = 5;
 
 export interface Page<T> {
   items: T[];
@@ -26,6 +32,8 @@ export interface ExportStreamOptions<T> {
   item: (value: T, index: number) => string;
   footer: string;
   signal?: AbortSignal;
+  /** True while more urgent work is in progress (lib/http/admission.ts, webhooksInProgress). */
+  defer?: () => boolean;
   /** Called once at the end, with the rows written and whether the client went away. */
   onEnd?: (rows: number, cancelled: boolean, error?: unknown) => void;
 }
@@ -45,7 +53,10 @@ export function exportStream<T>(options: ExportStreamOptions<T>): ReadableStream
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        if (started) await nextTurn();
+        if (started) {
+          await nextTurn();
+          for (let waited = 0; waited < DEFER_MAX_MS && options.defer?.(); waited++) await sleep(1);
+        }
         if (done) return; // cancelled meanwhile
         if (options.signal?.aborted) {
           finish(true);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebhookAdmission } from "@/lib/http/admission";
+import { setWebhookAdmission, WebhookAdmission, webhooksInProgress } from "@/lib/http/admission";
 
 /** A response that records what was written, and can be "closed" like a finished request. */
 function exchange() {
@@ -44,6 +44,22 @@ describe("webhook admission", () => {
     a.close();
     const d = exchange();
     expect(admission.admit(d.req, d.res)).toBe(true);
+  });
+
+  it("tells other work how many webhooks are in progress (what exports give way to)", () => {
+    admission = new WebhookAdmission(1, 5, 10_000);
+    expect(webhooksInProgress()).toBe(0); // no admission published: nothing to give way to
+    setWebhookAdmission(admission);
+    try {
+      const [a, b] = [exchange(), exchange()];
+      admission.admit(a.req, a.res);
+      admission.admit(b.req, b.res); // shed: not in progress
+      expect(webhooksInProgress()).toBe(1);
+      a.close();
+      expect(webhooksInProgress()).toBe(0);
+    } finally {
+      setWebhookAdmission(undefined);
+    }
   });
 
   it("sheds while the event loop keeps running later than the limit, and admits once it catches up", async () => {

@@ -14,6 +14,11 @@ import { performance } from "node:perf_hooks";
  * add load exactly when there is too much.
  */
 export class WebhookAdmission {
+  /** Webhook requests admitted and not yet answered. */
+  get inProgress(): number {
+    return this.inFlight;
+  }
+
   private inFlight = 0;
   private shedSinceLog = 0;
   shedTotal = 0;
@@ -64,4 +69,17 @@ export class WebhookAdmission {
     );
     this.shedSinceLog = 0;
   }
+}
+
+const ADMISSION_KEY = Symbol.for("vonage-console.admission");
+type WithAdmission = typeof globalThis & { [ADMISSION_KEY]?: WebhookAdmission };
+
+/** Called by server.ts; route handlers, bundled separately by Next, read it through webhooksInProgress. */
+export function setWebhookAdmission(admission: WebhookAdmission | undefined): void {
+  (globalThis as WithAdmission)[ADMISSION_KEY] = admission;
+}
+
+/** Webhooks this server is working on now (0 without server.ts, as in the bare benchmark host). */
+export function webhooksInProgress(): number {
+  return (globalThis as WithAdmission)[ADMISSION_KEY]?.inProgress ?? 0;
 }

@@ -204,6 +204,31 @@ describe("large exports", () => {
     await expect.poll(() => server.output()).toMatch(/\[export\] events ndjson: done after 2000\d\d of 2000\d\d rows/);
   }, 120_000);
 
+  it("answers webhooks while an export streams, and counts only what was stored when it started", async () => {
+    const before = (await listAllEvents(server.url, "client_ref=during-export")).length;
+    const response = await fetch(`${server.url}/api/events/export?format=ndjson`, { headers: apiAuth });
+    const announced = Number(response.headers.get("x-export-rows"));
+    const reader = response.body!.getReader();
+    let lines = 0;
+    const count = (bytes: Uint8Array) => {
+      for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) lines++;
+    };
+    count((await reader.read()).value!);
+    // Five webhooks, one after the other, while this client reads as fast as it can. They must
+    // all be answered while most of the export is still to come: an export once held every
+    // answer until its last row.
+    let linesAtLastAnswer = NaN;
+    const webhooks = (async () => {
+      for (let i = 0; i < 5; i++) expect((await postWebhook(server.url, "status", statusBody({ client_ref: "during-export" }))).status).toBe(200);
+      linesAtLastAnswer = lines;
+    })();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) count(chunk.value!);
+    await webhooks;
+    expect(linesAtLastAnswer).toBeLessThan(announced / 2);
+    expect(lines).toBe(announced);
+    expect((await listAllEvents(server.url, "client_ref=during-export")).length).toBe(before + 5);
+  }, 120_000);
+
   it("stops the work on the server when the client goes away", async () => {
     const controller = new AbortController();
     const response = await fetch(`${server.url}/api/events/export?format=csv`, { headers: apiAuth, signal: controller.signal });
