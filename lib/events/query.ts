@@ -172,7 +172,8 @@ export interface Snapshot<T> {
   total: number;
   /** The newest id in the snapshot; rows stored later are not part of it. */
   firstCursor: number | null;
-  readPage(cursor: number | null): Promise<{ items: T[]; next: number | null }>;
+  /** A page's items are read as they are iterated; `next` is known once they all have been. */
+  readPage(cursor: number | null): Promise<{ items: Iterable<T>; readonly next: number | null }>;
 }
 
 /**
@@ -212,8 +213,23 @@ export async function eventSnapshot(filter: EventFilter): Promise<Snapshot<Event
     async readPage(cursor) {
       if (cursor === null) return { items: [], next: null };
       const pageSize = exportPageSize();
-      const items = await scanEventRecords(Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${upTo(cursor)} ORDER BY "id" DESC LIMIT ${pageSize}`);
-      return { items, next: nextCursor(items, pageSize, (r) => Number(r.id)) };
+      const records = await scanEventRecords(Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${upTo(cursor)} ORDER BY "id" DESC LIMIT ${pageSize}`);
+      // Where the next page starts is known once this one has been read through.
+      let count = 0;
+      let last: EventRecord | undefined;
+      const items = (function* counted() {
+        for (const record of records) {
+          count++;
+          last = record;
+          yield record;
+        }
+      })();
+      return {
+        items,
+        get next() {
+          return count === pageSize && last ? Number(last.id) - 1 : null;
+        },
+      };
     },
   };
 }

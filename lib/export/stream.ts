@@ -20,9 +20,10 @@ const CHUNK_CHARS = 64 * 1024;
 const DEFER_MAX_MS = 5;
 
 export interface Page<T> {
-  items: T[];
-  /** Where the next page starts; null after the last page. */
-  next: number | null;
+  /** Read as they are iterated, once. */
+  items: Iterable<T>;
+  /** Where the next page starts, null after the last page; read after the items. */
+  readonly next: number | null;
 }
 
 export interface ExportStreamOptions<T> {
