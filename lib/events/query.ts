@@ -8,6 +8,7 @@ import { reassembleConcat } from "@/lib/vonage/sms-payload";
 import { eventRecordToJson, type EventRecord } from "@/lib/events/records";
 import { EVENT_COLUMNS, eventConditions, whereClause } from "@/lib/events/sql";
 import { rejectionRowToJson } from "@/lib/events/store";
+import type { Page } from "@/lib/export/stream";
 import type { ConcatGroup, EventJson, RejectionJson } from "@/lib/events/types";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
 import { REJECTION_REASON_CODES } from "@/lib/vonage/reasons";
@@ -173,7 +174,7 @@ export interface Snapshot<T> {
   /** The newest id in the snapshot; rows stored later are not part of it. */
   firstCursor: number | null;
   /** A page's items are read as they are iterated; `next` is known once they all have been. */
-  readPage(cursor: number | null): Promise<{ items: Iterable<T>; readonly next: number | null }>;
+  readPage(cursor: number | null): Promise<Page<T>>;
 }
 
 /**
@@ -184,9 +185,25 @@ function exportPageSize(): number {
   return getConfig().databaseKind === "postgresql" ? 250 : 500;
 }
 
-function nextCursor<T>(items: T[], pageSize: number, idOf: (item: T) => number): number | null {
-  const last = items[items.length - 1];
-  return items.length === pageSize && last ? idOf(last) - 1 : null;
+/**
+ * A page of at most `pageSize` items, read as they are iterated: once it has been read through,
+ * `next` says where the following page starts (below its last id), or null if it was not full.
+ */
+function pageOf<T>(items: Iterable<T>, pageSize: number, idOf: (item: T) => number): Page<T> {
+  let count = 0;
+  let last: T | undefined;
+  return {
+    items: (function* counted() {
+      for (const item of items) {
+        count++;
+        last = item;
+        yield item;
+      }
+    })(),
+    get next() {
+      return count === pageSize && last !== undefined ? idOf(last) - 1 : null;
+    },
+  };
 }
 
 /**
@@ -214,22 +231,7 @@ export async function eventSnapshot(filter: EventFilter): Promise<Snapshot<Event
       if (cursor === null) return { items: [], next: null };
       const pageSize = exportPageSize();
       const records = await scanEventRecords(Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${upTo(cursor)} ORDER BY "id" DESC LIMIT ${pageSize}`);
-      // Where the next page starts is known once this one has been read through.
-      let count = 0;
-      let last: EventRecord | undefined;
-      const items = (function* counted() {
-        for (const record of records) {
-          count++;
-          last = record;
-          yield record;
-        }
-      })();
-      return {
-        items,
-        get next() {
-          return count === pageSize && last ? Number(last.id) - 1 : null;
-        },
-      };
+      return pageOf(records, pageSize, (r) => Number(r.id));
     },
   };
 }
@@ -247,8 +249,7 @@ export async function rejectionSnapshot(filter: RejectionFilter): Promise<Snapsh
       if (cursor === null) return { items: [], next: null };
       const pageSize = exportPageSize();
       const rows = await db.rejection.findMany({ where: upTo(cursor), orderBy: { id: "desc" }, take: pageSize });
-      const items = rows.map(rejectionRowToJson);
-      return { items, next: nextCursor(items, pageSize, (r) => r.id) };
+      return pageOf(rows.map(rejectionRowToJson), pageSize, (r) => r.id);
     },
   };
 }

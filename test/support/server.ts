@@ -67,7 +67,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // As `npm start` sets it (package.json; docs/decisions/012-write-path.md).
     MALLOC_ARENA_MAX: "1",
   };
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  // The young generation `npm start` gives it (package.json; docs/decisions/015-young-generation.md).
+  const child = spawn(process.execPath, ["--max-semi-space-size=8", "--import", "tsx", "server.ts"], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
