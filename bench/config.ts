@@ -32,6 +32,8 @@ export interface BenchConfig {
     maxConnections: number;
   };
   data: { events: number };
+  /** Part 3: how long the webhook trickle runs on the idle server before the export it runs beside. */
+  export: { idleTrickleMs: number };
   queries: { repetitions: number; warmup: number };
   browser: { loadedEvents: number; streamRate: number; streamMs: number; idleMs: number };
 }
@@ -45,6 +47,7 @@ export function benchConfig(quick: boolean): BenchConfig {
         // 8 s of burst rather than 10 s, for the same reason as the shorter browser stream below.
         burst: { multiplier: 4, normalFraction: 0.5, beforeMs: 1_000, burstMs: 8_000, afterMs: 2_000, timeoutMs: 5_000, maxConnections: 1_000 },
         data: { events: 100_000 },
+        export: { idleTrickleMs: 1_000 },
         queries: { repetitions: 20, warmup: 3 },
         // The stream is 10 s, not 20 s: with the shorter burst, that keeps quick under a minute on a 2-core machine.
         browser: { loadedEvents: 20_000, streamRate: 100, streamMs: 10_000, idleMs: 1_500 },
@@ -55,6 +58,7 @@ export function benchConfig(quick: boolean): BenchConfig {
         endToEnd: { rates: [200, 500], durationMs: 15_000, clients: 10, graceMs: 3_000 },
         burst: { multiplier: 4, normalFraction: 0.5, beforeMs: 10_000, burstMs: 30_000, afterMs: 30_000, timeoutMs: 5_000, maxConnections: 1_000 },
         data: { events: 1_000_000 },
+        export: { idleTrickleMs: 3_000 },
         queries: { repetitions: 50, warmup: 5 },
         browser: { loadedEvents: 100_000, streamRate: 100, streamMs: 60_000, idleMs: 15_000 },
       };

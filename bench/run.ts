@@ -122,7 +122,7 @@ async function main() {
     // Part 3 restarts the server (same database); parts 4 and 5 use whichever is current.
     const holder = { server: data };
     const [{ runExport }, { runQueries }, { runBrowser }] = await readParts;
-    await run("3", () => runExport(config.data, holder));
+    await run("3", () => runExport(config.export, holder));
     await run("4", () => runQueries(config.queries, holder.server));
     await run("5", () => runBrowser(config.browser, holder.server, browser!));
     await browser?.close();

@@ -30,7 +30,6 @@ const MEMORY_LIMIT_MB = 50;
  */
 const ACK_P99_LIMIT_MS = 100;
 const TRICKLE_EVERY_MS = 20;
-const IDLE_TRICKLE_MS = 3_000;
 
 interface ExportRun {
   format: "ndjson" | "csv";
@@ -148,12 +147,12 @@ async function timedExport(server: RunningServer, format: "ndjson" | "csv"): Pro
  * The export alone (speed and memory: the issue's figures), then the webhook trickle on the
  * idle server, then the same export again with the trickle running (ack latency).
  */
-async function exportOnce(server: RunningServer, format: "ndjson" | "csv"): Promise<ExportRun> {
+async function exportOnce(server: RunningServer, format: "ndjson" | "csv", idleTrickleMs: number): Promise<ExportRun> {
   const alone = await timedExport(server, format);
-  const trickle = await Trickle.start(server.url, SECRET, `export-${format}`, TRICKLE_EVERY_MS, Math.ceil((IDLE_TRICKLE_MS + 120_000) / TRICKLE_EVERY_MS));
+  const trickle = await Trickle.start(server.url, SECRET, `export-${format}`, TRICKLE_EVERY_MS, Math.ceil((idleTrickleMs + 120_000) / TRICKLE_EVERY_MS));
   try {
     await trickle.begin();
-    await sleep(IDLE_TRICKLE_MS);
+    await sleep(idleTrickleMs);
     const acksIdle = await trickle.end();
     await trickle.begin();
     const withWebhooks = await timedExport(server, format);
@@ -179,7 +178,7 @@ async function exportOnce(server: RunningServer, format: "ndjson" | "csv"): Prom
  * would start from a higher floor and hide its own growth. `holder.server` is replaced by the
  * restarted server.
  */
-export async function runExport(_config: BenchConfig["data"], holder: { server: RunningServer }): Promise<PartResult> {
+export async function runExport(config: BenchConfig["export"], holder: { server: RunningServer }): Promise<PartResult> {
   const raw = rawRead(holder.server.databaseFile);
   log("export", `baseline: better-sqlite3 .raw() read ${raw.rows.toLocaleString("en-US")} rows: iterate() ${fmt(raw.iterate.rowsPerSecond)} rows/s, 500-row pages ${fmt(raw.pages.rowsPerSecond)} rows/s`);
   const db = new Database(holder.server.databaseFile, { readonly: true, fileMustExist: true });
@@ -195,7 +194,7 @@ export async function runExport(_config: BenchConfig["data"], holder: { server: 
     const agent = keepAliveAgent(1);
     await send(agent, new URL(holder.server.url), { method: "GET", path: `/api/events/export?format=${format}&message_id=${uuid}`, headers: apiHeaders });
     agent.destroy();
-    const run = await exportOnce(holder.server, format);
+    const run = await exportOnce(holder.server, format, config.idleTrickleMs);
     runs.push(run);
     log("export", `${format}: ${run.rows.toLocaleString("en-US")} rows (announced ${run.announcedRows}) in ${fmt(run.seconds, 2)} s = ${fmt(run.rowsPerSecond)} rows/s, ${fmt(run.bytes / MB)} MB, first byte ${fmt(run.firstByteMs)} ms; RSS ${fmt(run.rss.before / MB)} → peak ${fmt(run.rss.peak / MB)} MB (+${fmt(run.growthMB)} MB: anonymous ${fmt(run.rss.peakGrowth.anon / MB)}, file ${fmt(run.rss.peakGrowth.file / MB)}, shared ${fmt(run.rss.peakGrowth.shmem / MB)}); then again with a webhook every ${TRICKLE_EVERY_MS} ms: ${fmt(run.withWebhooksRowsPerSecond)} rows/s, webhook acks p50/p99/max idle ${fmt(run.acksIdle.p50)}/${fmt(run.acksIdle.p99)}/${fmt(run.acksIdle.max)} ms, during ${fmt(run.acksDuring.p50)}/${fmt(run.acksDuring.p99)}/${fmt(run.acksDuring.max)} ms (${run.acksDuring.count}), not 200: ${run.acksNot200}`);
   }
@@ -256,6 +255,6 @@ export async function runExport(_config: BenchConfig["data"], holder: { server: 
   return {
     rows,
     details: { raw, runs },
-    markdown: `### 3. Export (${raw.rows.toLocaleString("en-US")} events, each format on a fresh server process after a one-message warm-up export; then, on the same process, a signed webhook every ${TRICKLE_EVERY_MS} ms from another process for ${IDLE_TRICKLE_MS / 1000} s idle and during a second export; baseline: better-sqlite3 \`.raw()\` read of the same rows, ${raw.how}, ${fmt(raw.rowsPerSecond)} rows/s; iterate() ${fmt(raw.iterate.rowsPerSecond)}, 500-row pages ${fmt(raw.pages.rowsPerSecond)})\n\n${markdownTable(header, table)}\n`,
+    markdown: `### 3. Export (${raw.rows.toLocaleString("en-US")} events, each format on a fresh server process after a one-message warm-up export; then, on the same process, a signed webhook every ${TRICKLE_EVERY_MS} ms from another process for ${config.idleTrickleMs / 1000} s idle and during a second export; baseline: better-sqlite3 \`.raw()\` read of the same rows, ${raw.how}, ${fmt(raw.rowsPerSecond)} rows/s; iterate() ${fmt(raw.iterate.rowsPerSecond)}, 500-row pages ${fmt(raw.pages.rowsPerSecond)})\n\n${markdownTable(header, table)}\n`,
   };
 }
