@@ -6,6 +6,8 @@ import { createGate } from "@/lib/auth/gate";
 import { loadAuthKeys } from "@/lib/auth/keys";
 import { ConfigError, getConfig } from "@/lib/config";
 import { configureConnection, getDatabase } from "@/lib/db/client";
+import { setCounter } from "@/lib/db/count";
+import { CountWorker } from "@/lib/db/count-worker-host";
 import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
 import { setWebhookAdmission, WebhookAdmission } from "@/lib/http/admission";
@@ -50,6 +52,9 @@ async function main() {
   // Webhooks are verified and stored on a worker thread (lib/ingest); it opens the write path now.
   const ingest = await IngestWorker.start();
   setIngestWorker(ingest);
+  // Counts for exports on SQLite, off this thread (lib/db/count.ts).
+  const counter = config.sqlitePath ? new CountWorker(config.sqlitePath) : undefined;
+  setCounter(counter);
   console.log(`[db] ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(" ")}`);
 
   const dev = config.nodeEnv !== "production";
@@ -114,8 +119,7 @@ async function main() {
     // idle keep-alive connections are closed as soon as they go idle.
     server.close(() => {
       clearInterval(idle);
-      void ingest
-        .stop()
+      void Promise.all([ingest.stop(), counter?.stop()])
         .then(() => db.$disconnect())
         .finally(() => process.exit(0));
     });

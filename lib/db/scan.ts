@@ -42,7 +42,7 @@ function prepared(sql: string): Database.Statement {
 }
 
 /** Binds values the way the Prisma SQLite adapter stores them (dates as ISO text with +00:00). */
-function bindable(value: unknown): unknown {
+export function bindable(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;
