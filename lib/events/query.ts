@@ -222,8 +222,8 @@ export async function eventSnapshot(filter: EventFilter): Promise<Snapshot<Event
   // All that match, less those stored since: one statement, so one snapshot. Counting
   // `"id" <= first` directly makes SQLite walk the whole table (a range on the rowid) where a
   // count of everything uses the smallest index: 260 ms against 20 at 1M rows, all of it with
-  // the event loop stopped (docs/performance.md).
-  // On SQLite the count runs on the count worker when there is one (lib/db/count.ts).
+  // the event loop stopped (docs/performance.md). On SQLite it runs on the count worker when
+  // there is one (lib/db/count.ts): from a cold cache it takes over a second.
   const since = whereClause([...conditions, Prisma.sql`"id" > ${first}`]);
   const countQuery = Prisma.sql`SELECT (SELECT COUNT(*) FROM "events" ${whereClause(conditions)}) - (SELECT COUNT(*) FROM "events" ${since}) AS "n"`;
   const counter = getConfig().databaseKind === "sqlite" ? getCounter() : undefined;
