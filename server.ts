@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { createServer } from "node:http";
+import type { Server as NetServer } from "node:net";
 import path from "node:path";
 import next from "next";
 import { createGate } from "@/lib/auth/gate";
@@ -10,6 +11,7 @@ import { setCounter } from "@/lib/db/count";
 import { CountWorker } from "@/lib/db/count-worker-host";
 import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
+import { addAcceptors, closeAcceptors } from "@/lib/http/acceptors";
 import { setWebhookAdmission, WebhookAdmission } from "@/lib/http/admission";
 import { setIngestWorker } from "@/lib/ingest/forward";
 import { IngestWorker } from "@/lib/ingest/worker-host";
@@ -23,11 +25,16 @@ import { REMOTE_ADDRESS_HEADER, RETRY_AFTER_SECONDS } from "@/lib/webhooks/deliv
 /**
  * Connections the kernel queues while this thread is busy. Node's default, 511, overflowed in a
  * 4× burst: the kernel then drops the sender's SYN, and the sender retries after 1 s, 3 s, 7 s.
- * Queued, a connection is served in order once accepted. While the loop is saturated that is
- * slow: libuv accepts one connection per loop turn (docs/performance.md, "Burst"). The kernel
- * caps the backlog at net.core.somaxconn.
+ * Queued, a connection is served in order once accepted. The kernel caps the backlog at
+ * net.core.somaxconn.
  */
 const LISTEN_BACKLOG = 4096;
+
+/**
+ * Handles accepting from the listening socket besides the server's own: libuv accepts one
+ * connection per handle per loop turn, and a saturated turn takes 30 ms or more (lib/http/acceptors.ts).
+ */
+const EXTRA_ACCEPTORS = 63;
 
 async function main() {
   // A .env file fills in variables the environment does not set (ENV_FILE="" turns it off).
@@ -88,7 +95,13 @@ async function main() {
     redisUrl: config.redisUrl,
   });
 
-  server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
+  let acceptors: NetServer[] = [];
+  server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, async () => {
+    try {
+      acceptors = await addAcceptors(server, EXTRA_ACCEPTORS, LISTEN_BACKLOG);
+    } catch (error) {
+      console.warn("[server] accepting with one handle only:", error);
+    }
     const address = server.address();
     const port = typeof address === "object" && address ? address.port : config.port;
     const base = config.publicUrl ?? `http://localhost:${port}`;
@@ -117,7 +130,7 @@ async function main() {
     console.log(`[server] ${signal}: closing`);
     // Stop accepting connections and let in-flight webhooks finish, their commits included;
     // idle keep-alive connections are closed as soon as they go idle.
-    server.close(() => {
+    void Promise.all([new Promise((resolve) => server.close(resolve)), closeAcceptors(acceptors)]).then(() => {
       clearInterval(idle);
       void Promise.all([ingest.stop(), counter?.stop()])
         .then(() => db.$disconnect())
