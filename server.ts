@@ -36,6 +36,14 @@ const LISTEN_BACKLOG = 4096;
  */
 const EXTRA_ACCEPTORS = 63;
 
+/**
+ * How long an idle keep-alive connection stays open. Node's default, 5 s, is what a sender's
+ * connection pool also waits before dropping one: when the server closes a connection just as
+ * the sender reuses it, the sender's request is reset (decision 018). 65 s outlasts common
+ * client and load-balancer idle timeouts (60 s).
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
 async function main() {
   // A .env file fills in variables the environment does not set (ENV_FILE="" turns it off).
   const envFile = process.env.ENV_FILE ?? ".env";
@@ -90,6 +98,9 @@ async function main() {
         res.end();
       });
   });
+  server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Longer than the keep-alive timeout, as Node's documentation advises.
+  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   realtime = await attachRealtime(server, {
     authenticate: (request, token) => gate.authenticate(request.headers, token),
     redisUrl: config.redisUrl,

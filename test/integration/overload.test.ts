@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJson, postWebhook, statusBody } from "@/test/support/http";
@@ -10,7 +10,8 @@ import { TEST_SECRET } from "@/test/support/vonage";
 
 /**
  * Beyond MAX_CONCURRENT_WEBHOOKS in progress, webhooks are shed with 503 + Retry-After at once;
- * a burst of new connections waits in the kernel's queue instead of being dropped.
+ * a burst of new connections waits in the kernel's queue instead of being dropped, and is taken
+ * from it by several handles at once.
  */
 
 // The requests in progress are held by a SQLite write lock, which PostgreSQL has no file for.
@@ -68,12 +69,66 @@ describe.runIf(!onPostgres)("overload", () => {
     const statuses = await Promise.all(sockets.map((socket) => statusLineOf(socket, "GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")));
     expect(statuses.filter((s) => s === "HTTP/1.1 200 OK")).toHaveLength(count);
   }, 60_000);
+
+  it("keeps an idle connection open for 65 s, and tells the sender", async () => {
+    // A sender's pool that drops idle connections at the server's timeout races with the server.
+    const head = await responseHeadOf(net.connect(server.port, "127.0.0.1"), "GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head).toMatch(/\r\nKeep-Alive: timeout=65\r\n/i);
+  });
+
+  it("accepts from its listening socket with 64 handles", () => {
+    // libuv takes one connection per handle per loop turn (lib/http/acceptors.ts).
+    expect(descriptorsOf(server.pid, listeningInode(server.port))).toBe(64);
+  });
 });
+
+/** The inode of the socket listening on a TCP port, from /proc/net/tcp and tcp6. */
+function listeningInode(port: number): string {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    for (const line of readFileSync(table, "utf8").trim().split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // Field 3 is the state: 0A is LISTEN.
+      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === "0A") return fields[9]!;
+    }
+  }
+  throw new Error(`nothing listens on port ${port}`);
+}
+
+/** How many of a process's file descriptors refer to the socket with this inode. */
+function descriptorsOf(pid: number, inode: string): number {
+  const dir = `/proc/${pid}/fd`;
+  return readdirSync(dir).filter((fd) => {
+    try {
+      return readlinkSync(`${dir}/${fd}`) === `socket:[${inode}]`;
+    } catch {
+      return false; // closed since it was listed
+    }
+  }).length;
+}
 
 /** How many connections wait in the kernel's accept queue of a listening port (`ss`, iproute2). */
 function acceptQueueLength(port: number): number {
   const line = execFileSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" }).trim().split("\n")[0] ?? "";
   return Number(line.split(/\s+/)[1]);
+}
+
+/** The status line and headers of the first response on a connection, which is then closed. */
+function responseHeadOf(socket: net.Socket, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      data += chunk;
+      const end = data.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      socket.destroy();
+      resolve(data.slice(0, end + 2));
+    });
+    socket.on("error", reject);
+    socket.write(request);
+  });
 }
 
 function statusLineOf(socket: net.Socket, request: string): Promise<string> {
