@@ -207,6 +207,11 @@ function pageOf<T>(items: Iterable<T>, pageSize: number, idOf: (item: T) => numb
   };
 }
 
+/** On SQLite, the count worker when server.ts started one (lib/db/count.ts). */
+function sqliteCounter() {
+  return getConfig().databaseKind === "sqlite" ? getCounter() : undefined;
+}
+
 /**
  * Events for an export: counted and bounded by the newest id when it starts, then read in
  * pages through the driver's own fast path (lib/db/scan.ts), as raw records the export
@@ -226,7 +231,7 @@ export async function eventSnapshot(filter: EventFilter): Promise<Snapshot<Event
   // there is one (lib/db/count.ts): from a cold cache it takes over a second.
   const since = whereClause([...conditions, Prisma.sql`"id" > ${first}`]);
   const countQuery = Prisma.sql`SELECT (SELECT COUNT(*) FROM "events" ${whereClause(conditions)}) - (SELECT COUNT(*) FROM "events" ${since}) AS "n"`;
-  const counter = getConfig().databaseKind === "sqlite" ? getCounter() : undefined;
+  const counter = sqliteCounter();
   const total = counter
     ? await counter.count(countQuery.sql, countQuery.values.map(bindable))
     : Number((await db.$queryRaw<{ n: number | bigint }[]>(countQuery))[0]?.n ?? 0);
@@ -268,9 +273,11 @@ export interface StorageStats {
 
 export async function storageStats(): Promise<StorageStats> {
   const db = getDatabase();
+  // Counting every row reads a whole index: off the HTTP thread on SQLite, as for exports.
+  const counter = sqliteCounter();
   const [events, rejections, lastStatus, lastInbound] = await Promise.all([
-    db.event.count(),
-    db.rejection.count(),
+    counter ? counter.count(`SELECT COUNT(*) FROM "events"`, []) : db.event.count(),
+    counter ? counter.count(`SELECT COUNT(*) FROM "rejections"`, []) : db.rejection.count(),
     db.event.findFirst({ where: { kind: "status" }, orderBy: { id: "desc" }, select: { receivedAt: true } }),
     db.event.findFirst({ where: { kind: "inbound" }, orderBy: { id: "desc" }, select: { receivedAt: true } }),
   ]);
