@@ -12,6 +12,8 @@ const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync("/usr/bin/chr
 export default defineConfig({
   testDir: "e2e",
   testMatch: "**/*.spec.ts",
+  // Every data folder the run makes, removed at its end.
+  globalSetup: "./test/support/temp-root.ts",
   // One server per file, on a 2-core machine: one file at a time.
   workers: 1,
   fullyParallel: false,

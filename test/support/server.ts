@@ -38,12 +38,18 @@ export interface StartOptions {
 
 /** Every server started here dies with the process that started it, even if a test forgets to stop it. */
 const children = new Set<ChildProcess>();
+// Data folders go when the process that made them exits (the benchmark's 1,000,000-event file
+// among them); in a test run, with the run's own folder (test/support/temp-root.ts).
+const dataDirs = new Set<string>();
 process.once("exit", () => {
   for (const child of children) child.kill("SIGKILL");
+  for (const dir of dataDirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 export function makeDataDir(prefix = "vwc-test-"): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(process.env.VWC_TEST_TMP ?? os.tmpdir(), prefix));
+  dataDirs.add(dir);
+  return dir;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
