@@ -1,8 +1,8 @@
-import { execFileSync } from "node:child_process";
 import { createServer, type Server as HttpServer } from "node:http";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { addAcceptors, closeAcceptors } from "@/lib/http/acceptors";
+import { listenerQueue, statusLineOf } from "@/test/support/listener";
 
 /** Blocks this thread, as a saturated server's loop turn does. */
 function blockFor(ms: number) {
@@ -14,22 +14,8 @@ function listening(server: HttpServer, backlog = 511): Promise<number> {
   return new Promise((resolve) => server.listen({ port: 0, host: "127.0.0.1", backlog }, () => resolve((server.address() as net.AddressInfo).port)));
 }
 
-/** The backlog of the socket listening on a port: `ss` shows it as Send-Q. */
-function listenBacklog(port: number): number {
-  const line = execFileSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" }).trim().split("\n")[0] ?? "";
-  return Number(line.split(/\s+/)[2]);
-}
-
 function get(port: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1");
-    let data = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => (data += chunk));
-    socket.on("end", () => resolve(data.split("\r\n")[0] ?? ""));
-    socket.on("error", reject);
-    socket.write("GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-  });
+  return statusLineOf(net.connect(port, "127.0.0.1"), "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
 }
 
 /** Connections the server accepts in each loop turn after `count` connected while it was blocked. */
@@ -97,7 +83,7 @@ describe("addAcceptors", () => {
     const port = await listening(server, 1_000);
     const copies = await addAcceptors(server, 2, 1_000);
     // A copy that listened with Node's default would have set it to 511.
-    expect(listenBacklog(port)).toBe(1_000);
+    expect(listenerQueue(port).backlog).toBe(1_000);
     await closeAcceptors(copies);
   });
 

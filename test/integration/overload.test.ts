@@ -1,9 +1,9 @@
 import Database from "better-sqlite3";
-import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJson, postWebhook, statusBody } from "@/test/support/http";
+import { listenerQueue, statusLineOf } from "@/test/support/listener";
 import { onPostgres } from "@/test/support/postgres";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_SECRET } from "@/test/support/vonage";
@@ -62,7 +62,7 @@ describe.runIf(!onPostgres)("overload", () => {
     const sockets: net.Socket[] = [];
     try {
       for (let i = 0; i < count; i++) sockets.push(net.connect(server.port, "127.0.0.1"));
-      await expect.poll(() => acceptQueueLength(server.port), { timeout: 15_000, interval: 100 }).toBe(count);
+      await expect.poll(() => listenerQueue(server.port).queued, { timeout: 15_000, interval: 100 }).toBe(count);
     } finally {
       process.kill(server.pid, "SIGCONT");
     }
@@ -108,12 +108,6 @@ function descriptorsOf(pid: number, inode: string): number {
   }).length;
 }
 
-/** How many connections wait in the kernel's accept queue of a listening port (`ss`, iproute2). */
-function acceptQueueLength(port: number): number {
-  const line = execFileSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" }).trim().split("\n")[0] ?? "";
-  return Number(line.split(/\s+/)[1]);
-}
-
 /** The status line and headers of the first response on a connection, which is then closed. */
 function responseHeadOf(socket: net.Socket, request: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -126,17 +120,6 @@ function responseHeadOf(socket: net.Socket, request: string): Promise<string> {
       socket.destroy();
       resolve(data.slice(0, end + 2));
     });
-    socket.on("error", reject);
-    socket.write(request);
-  });
-}
-
-function statusLineOf(socket: net.Socket, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk: string) => (data += chunk));
-    socket.on("end", () => resolve(data.split("\r\n")[0] ?? ""));
     socket.on("error", reject);
     socket.write(request);
   });
