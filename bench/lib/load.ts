@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { cpuSince, cpuTimes, type CpuTimes } from "@/bench/lib/cpu";
 import { keepAliveAgent, send, TimeoutError, type PreparedRequest, type Reply } from "@/bench/lib/http";
 import { summarize, type LatencySummary } from "@/bench/lib/stats";
 
@@ -29,6 +30,8 @@ export interface ClosedLoopResult {
   exhausted: boolean;
   /** Every 200 of the run, warm-up included (each one is a stored event the sockets should see). */
   ok200Total: number;
+  /** The server's CPU per request (`serverPid`), warm-up included; undefined without /proc. */
+  cpuPerRequest?: CpuTimes;
 }
 
 interface ClosedLoopWindow {
@@ -38,6 +41,9 @@ interface ClosedLoopWindow {
   errors: number;
   exhausted: boolean;
   ok200Total: number;
+  /** Requests answered in the whole window, warm-up included, and the server's CPU meanwhile. */
+  answeredTotal: number;
+  cpu?: CpuTimes;
 }
 
 interface ClosedLoopOptions {
@@ -46,6 +52,8 @@ interface ClosedLoopOptions {
   warmupMs: number;
   durationMs: number;
   next: () => PreparedRequest | undefined;
+  /** The server process, to report its CPU per request. */
+  serverPid?: number;
 }
 
 /**
@@ -76,6 +84,8 @@ async function closedLoopWindow(options: ClosedLoopOptions): Promise<ClosedLoopW
   let errors = 0;
   let exhausted = false;
   let ok200Total = 0;
+  let answeredTotal = 0;
+  const cpuAtStart = options.serverPid === undefined ? undefined : cpuTimes(options.serverPid);
 
   const worker = async () => {
     while (performance.now() < end) {
@@ -90,6 +100,7 @@ async function closedLoopWindow(options: ClosedLoopOptions): Promise<ClosedLoopW
       let status = "error";
       try {
         status = String((await send(agent, options.base, request)).status);
+        answeredTotal++;
         if (status === "200") ok200Total++;
       } catch {
         errors++;
@@ -102,8 +113,9 @@ async function closedLoopWindow(options: ClosedLoopOptions): Promise<ClosedLoopW
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, worker));
+  const cpu = options.serverPid === undefined ? undefined : cpuSince(options.serverPid, cpuAtStart);
   agent.destroy();
-  return { seconds: Math.max(0.001, (end - measureFrom) / 1000), latencies, statuses, errors, exhausted, ok200Total };
+  return { seconds: Math.max(0.001, (end - measureFrom) / 1000), latencies, statuses, errors, exhausted, ok200Total, answeredTotal, cpu };
 }
 
 function combine(concurrency: number, windows: ClosedLoopWindow[]): ClosedLoopResult {
@@ -112,6 +124,8 @@ function combine(concurrency: number, windows: ClosedLoopWindow[]): ClosedLoopRe
   const statuses: StatusCounts = {};
   for (const w of windows) for (const [status, count] of Object.entries(w.statuses)) statuses[status] = (statuses[status] ?? 0) + count;
   const non200 = Object.entries(statuses).reduce((n, [s, c]) => (s === "200" ? n : n + c), 0);
+  const answered = windows.reduce((n, w) => n + w.answeredTotal, 0);
+  const measuredCpu = windows.every((w) => w.cpu) && answered > 0;
   return {
     concurrency,
     rounds: windows.length,
@@ -124,6 +138,12 @@ function combine(concurrency: number, windows: ClosedLoopWindow[]): ClosedLoopRe
     errors: windows.reduce((n, w) => n + w.errors, 0),
     exhausted: windows.some((w) => w.exhausted),
     ok200Total: windows.reduce((n, w) => n + w.ok200Total, 0),
+    cpuPerRequest: measuredCpu
+      ? {
+          mainMicros: windows.reduce((n, w) => n + w.cpu!.mainMicros, 0) / answered,
+          totalMicros: windows.reduce((n, w) => n + w.cpu!.totalMicros, 0) / answered,
+        }
+      : undefined,
   };
 }
 

@@ -64,6 +64,7 @@ export async function runIngestion(
     clients.resetCount();
     const results = await closedLoopRounds(targets, config.rounds, (target) => ({
       base: new URL(target === "c" ? bare!.url : server.url),
+      serverPid: target === "c" ? bare!.pid : server.pid,
       concurrency,
       warmupMs: config.warmupMs,
       durationMs: windowMs,
@@ -122,6 +123,26 @@ export async function runIngestion(
       target: "0",
       met: a.non200 + a.errors === 0,
     });
+    if (a.cpuPerRequest && b.cpuPerRequest) {
+      rows.push({
+        part: "1 ingestion",
+        metric: `server CPU per request, all threads, c=${c} (info)`,
+        value: a.cpuPerRequest.totalMicros,
+        unit: "µs",
+        baseline: b.cpuPerRequest.totalMicros,
+        baselineLabel: "empty route",
+        ratio: ratio(a.cpuPerRequest.totalMicros, b.cpuPerRequest.totalMicros),
+      });
+      rows.push({
+        part: "1 ingestion",
+        metric: `server CPU per request, HTTP thread, c=${c} (info)`,
+        value: a.cpuPerRequest.mainMicros,
+        unit: "µs",
+        baseline: b.cpuPerRequest.mainMicros,
+        baselineLabel: "empty route",
+        ratio: ratio(a.cpuPerRequest.mainMicros, b.cpuPerRequest.mainMicros),
+      });
+    }
     if (cc) {
       rows.push({
         part: "1 ingestion",
@@ -146,7 +167,7 @@ export async function runIngestion(
     }
   }
 
-  const header = ["target", "c", "req/s", "p50 ms", "p99 ms", "max ms", "non-200", "errors", "requests", "socket events"];
+  const header = ["target", "c", "req/s", "p50 ms", "p99 ms", "max ms", "non-200", "errors", "requests", "socket events", "CPU µs/req (HTTP thread)"];
   const table = runs.map((r) => [
     LABEL[r.target],
     String(r.concurrency),
@@ -158,6 +179,7 @@ export async function runIngestion(
     String(r.errors),
     r.requests.toLocaleString("en-US") + (r.exhausted ? " (pool exhausted)" : ""),
     r.socketEvents ? `${r.socketEvents.received}/${r.socketEvents.expected}` : "",
+    r.cpuPerRequest ? `${fmt(r.cpuPerRequest.totalMicros)} (${fmt(r.cpuPerRequest.mainMicros)})` : "",
   ]);
   console.log(`\n${textTable(header, table)}\n`);
 
