@@ -4,7 +4,7 @@ import { configureConnection, getDatabase, getSqliteWriteConnection } from "@/li
 import { migrate } from "@/lib/db/migrate";
 import { getConfig } from "@/lib/config";
 import { receiveMessagesWebhook } from "@/lib/webhooks/receive";
-import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
+import { readWebhookBody, REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
 
 /**
  * Benchmark only (part 1c, "for information"): the console's verify-and-store code for Message
@@ -25,11 +25,10 @@ async function main() {
 
   const server = createServer((req, res) => {
     toRequest(req)
-      .then((request) => receiveMessagesWebhook("status", request))
-      .then(async (response) => {
-        const body = Buffer.from(await response.arrayBuffer());
-        res.writeHead(response.status, Object.fromEntries(response.headers));
-        res.end(body);
+      .then(async (request) => receiveMessagesWebhook("status", request, await readWebhookBody(request)))
+      .then((answer) => {
+        res.writeHead(answer.status, Object.fromEntries(answer.headers));
+        res.end(answer.body);
       })
       .catch((error: unknown) => {
         console.error("[bare] request failed:", error);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { getConfig } from "@/lib/config";
 import { getDatabase, getSqliteWriteConnection } from "@/lib/db/client";
 import type { WriteOutcome } from "@/lib/events/batch";
@@ -59,7 +59,7 @@ export interface NewRejection {
  * without the signing fields (lib/webhooks/receive-sms.ts).
  */
 export function dedupeKeyOf(kind: EventKind, content: string): string {
-  return createHash("sha256").update(kind).update("\n").update(content).digest("hex");
+  return hash("sha256", `${kind}\n${content}`, "hex");
 }
 
 /** SQLite reports a held lock as SQLITE_BUSY; Prisma surfaces it as a socket timeout. */

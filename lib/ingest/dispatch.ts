@@ -1,5 +1,6 @@
 import type { LimitedBody } from "@/lib/http/body";
 import type { WebhookRoute } from "@/lib/ingest/protocol";
+import type { WebhookAnswer, WebhookRequest } from "@/lib/webhooks/delivery";
 import { receiveMessagesWebhook, refuseMethod } from "@/lib/webhooks/receive";
 import { receiveSmsWebhook, refuseSmsMethod } from "@/lib/webhooks/receive-sms";
 
@@ -7,7 +8,7 @@ import { receiveSmsWebhook, refuseSmsMethod } from "@/lib/webhooks/receive-sms";
  * Which receiver answers a request to a webhook endpoint: Messages API webhooks are POSTed;
  * SMS API webhooks come as GET or POST. Any other method is refused and recorded.
  */
-export function receiveWebhook(route: WebhookRoute, request: Request, body?: LimitedBody): Promise<Response> {
+export function receiveWebhook(route: WebhookRoute, request: WebhookRequest, body: LimitedBody): Promise<WebhookAnswer> {
   switch (route) {
     case "status":
     case "inbound":

@@ -1,6 +1,6 @@
 import { receiveWebhook } from "@/lib/ingest/dispatch";
 import type { IngestChannel, WebhookRoute } from "@/lib/ingest/protocol";
-import { readWebhookBody } from "@/lib/webhooks/delivery";
+import { readWebhookBody, responseOf } from "@/lib/webhooks/delivery";
 
 /**
  * The HTTP thread's side of ingestion. A route handler reads the body (capped) and hands the
@@ -24,8 +24,8 @@ export function setIngestWorker(ingest: IngestChannel | undefined): void {
 /** A webhook endpoint's route handler: the request is received and answered by the ingest worker. */
 export async function forwardWebhook(route: WebhookRoute, request: Request): Promise<Response> {
   const ingest = (globalThis as WithIngest)[INGEST_KEY];
-  if (!ingest) return receiveWebhook(route, request);
   const body = await readWebhookBody(request);
+  if (!ingest) return responseOf(await receiveWebhook(route, request, body));
   const answer = await ingest.send({ route, method: request.method, url: request.url, headers: [...request.headers], body });
-  return new Response(answer.body === "" ? null : answer.body, { status: answer.status, headers: answer.headers });
+  return responseOf(answer);
 }

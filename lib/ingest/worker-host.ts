@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { getConfig } from "@/lib/config";
 import { publishEvents } from "@/lib/events/bus";
 import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest, type WireResponse } from "@/lib/ingest/protocol";
-import { RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
+import { refusal, RETRY_LATER } from "@/lib/webhooks/delivery";
 
 /**
  * The ingest worker as the HTTP thread sees it (started by server.ts before it listens): it
@@ -12,14 +12,7 @@ import { RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
  */
 
 /** The answer when the worker is gone: storage is unavailable for now, and Vonage retries. */
-const WORKER_LOST: WireResponse = {
-  status: 503,
-  headers: [
-    ["content-type", "application/json"],
-    ["retry-after", String(RETRY_AFTER_SECONDS)],
-  ],
-  body: JSON.stringify({ error: "storage_unavailable", detail: "the ingest worker stopped before answering; retry later" }),
-};
+const WORKER_LOST = refusal(503, "storage_unavailable", "the ingest worker stopped before answering; retry later", [RETRY_LATER]);
 
 export class IngestWorker implements IngestChannel {
   private worker!: Worker;

@@ -3,7 +3,7 @@ import { closeSqliteWriteConnection, getSqliteWriteConnection } from "@/lib/db/c
 import { getConfig } from "@/lib/config";
 import { subscribeEvents } from "@/lib/events/bus";
 import { receiveWebhook } from "@/lib/ingest/dispatch";
-import { Outbox, type FromWorker, type ToWorker, type WireRequest, type WireResponse } from "@/lib/ingest/protocol";
+import { Outbox, webhookRequestOf, type FromWorker, type ToWorker, type WireRequest, type WireResponse } from "@/lib/ingest/protocol";
 
 /**
  * The ingest worker: verifies, parses and stores webhooks off the HTTP thread
@@ -17,10 +17,8 @@ if (!port) throw new Error("lib/ingest/worker.ts runs as a worker thread (lib/in
 
 const post = (message: FromWorker) => port.postMessage(message);
 
-async function answer(wire: WireRequest): Promise<WireResponse> {
-  const request = new Request(wire.url, { method: wire.method, headers: wire.headers });
-  const response = await receiveWebhook(wire.route, request, wire.body);
-  return { status: response.status, headers: [...response.headers], body: await response.text() };
+function answer(wire: WireRequest): Promise<WireResponse> {
+  return receiveWebhook(wire.route, webhookRequestOf(wire), wire.body);
 }
 
 subscribeEvents((events) => post({ type: "committed", events }));

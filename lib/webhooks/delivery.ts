@@ -20,33 +20,61 @@ export const REMOTE_ADDRESS_HEADER = "x-vonage-console-remote-address";
 /** Headers worth keeping with an event; everything else is noise or personal. */
 const EVENT_HEADERS = ["content-type", "content-length", "user-agent", "authorization", "x-forwarded-for", "x-forwarded-proto", "x-request-id"];
 
+/**
+ * What the receivers read of a webhook request. A fetch `Request` is one; the ingest worker
+ * passes a lighter one made from what the HTTP thread sent it (`webhookRequestOf`,
+ * lib/ingest/protocol.ts).
+ */
+export interface WebhookRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: {
+    get(name: string): string | null;
+    forEach(callback: (value: string, name: string) => void): void;
+  };
+}
+
+/**
+ * A receiver's answer as plain data: the ingest worker sends it to the HTTP thread as it is,
+ * and `responseOf` makes the HTTP response. An empty body is sent as none.
+ */
+export interface WebhookAnswer {
+  status: number;
+  headers: [string, string][];
+  body: string;
+}
+
+export function responseOf(answer: WebhookAnswer): Response {
+  return new Response(answer.body === "" ? null : answer.body, { status: answer.status, headers: answer.headers });
+}
+
+/** A refusal's answer: `{ error, detail }` as JSON. */
+export function refusal(status: number, error: string, detail: string, headers: [string, string][] = []): WebhookAnswer {
+  return { status, headers: [["content-type", "application/json"], ...headers], body: JSON.stringify({ error, detail }) };
+}
+
+/** Sent with every 503: when Vonage (or any client) should try again. */
+export const RETRY_LATER: [string, string] = ["retry-after", String(RETRY_AFTER_SECONDS)];
+
 /** One incoming webhook request, as the receivers see it. */
 export class Delivery {
   readonly receivedAt = new Date();
-  readonly endpoint: string;
 
-  /** `body`: the body as already read under the cap (by the thread that received the request). */
-  constructor(
-    readonly request: Request,
-    private readonly body?: LimitedBody,
-  ) {
-    this.endpoint = new URL(request.url).pathname;
-  }
+  constructor(readonly request: WebhookRequest) {}
 
-  /** The body's bytes, or the 413 refusal (already recorded) when it is over 1 MiB. */
-  async readBody(): Promise<Uint8Array | Response> {
-    const read = this.body ?? (await readWebhookBody(this.request));
-    if (read.ok) return read.bytes;
-    const size = read.declaredBytes ?? read.receivedBytes;
-    const detail = `body of ${read.declaredBytes !== undefined ? "" : "more than "}${size} bytes exceeds the 1 MiB limit`;
-    return this.refuse("body_too_large", detail, 413, read.head, size);
+  /** The body's bytes, or the 413 refusal (already recorded) when it was over 1 MiB. */
+  async bytesOf(body: LimitedBody): Promise<Uint8Array | WebhookAnswer> {
+    if (body.ok) return body.bytes;
+    const size = body.declaredBytes ?? body.receivedBytes;
+    const detail = `body of ${body.declaredBytes !== undefined ? "" : "more than "}${size} bytes exceeds the 1 MiB limit`;
+    return this.refuse("body_too_large", detail, 413, body.head, size);
   }
 
   /** Records the refusal with its reason, then answers with its status. */
-  async refuse(reason: RejectionReason, detail: string, httpStatus: number, body: Uint8Array = new Uint8Array(), bodyBytes = body.byteLength): Promise<Response> {
+  async refuse(reason: RejectionReason, detail: string, httpStatus: number, body: Uint8Array = new Uint8Array(), bodyBytes = body.byteLength): Promise<WebhookAnswer> {
     const rejection: NewRejection = {
       receivedAt: this.receivedAt,
-      endpoint: this.endpoint,
+      endpoint: new URL(this.request.url).pathname,
       method: this.request.method,
       reason,
       detail,
@@ -64,23 +92,20 @@ export class Delivery {
       // The refusal stands; losing its log entry is reported where an operator will see it.
       console.error(`[webhook] could not record rejection ${reason} (${detail}):`, (error as Error).message);
     }
-    const headers: Record<string, string> = httpStatus === 503 ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {};
+    const headers: [string, string][] = httpStatus === 503 ? [RETRY_LATER] : [];
     // The rest of an oversize body is never read; tell the client not to reuse the connection.
-    if (httpStatus === 413) headers.connection = "close";
-    return Response.json({ error: reason, detail }, { status: httpStatus, headers });
+    if (httpStatus === 413) headers.push(["connection", "close"]);
+    return refusal(httpStatus, reason, detail, headers);
   }
 
   /** Stores the event and answers 200 only after the commit; 503 (Vonage retries) if it cannot. */
-  async store(event: Omit<NewEvent, "receivedAt" | "headers">): Promise<Response> {
+  async store(event: Omit<NewEvent, "receivedAt" | "headers">): Promise<WebhookAnswer> {
     try {
       const { id, duplicate } = await recordEvent({ ...event, receivedAt: this.receivedAt, headers: selectHeaders(this.request.headers, EVENT_HEADERS) });
       return acknowledge(id, duplicate);
     } catch (error) {
       console.error(`[webhook] could not store a ${event.kind} event; answered 503 so Vonage retries:`, (error as Error).message);
-      return Response.json(
-        { error: "storage_unavailable", detail: "the event could not be stored; retry later" },
-        { status: 503, headers: { "retry-after": String(RETRY_AFTER_SECONDS) } },
-      );
+      return refusal(503, "storage_unavailable", "the event could not be stored; retry later", [RETRY_LATER]);
     }
   }
 }
@@ -95,15 +120,15 @@ export function readWebhookBody(request: Request): Promise<LimitedBody> {
  * a body would cost a web stream per request in Next.js's response path, about a quarter of
  * an empty route's whole cost (docs/decisions/012-write-path.md).
  */
-function acknowledge(id: number, duplicate: boolean): Response {
-  return new Response(null, { status: 200, headers: { [EVENT_ID_HEADER]: String(id), [DUPLICATE_HEADER]: String(duplicate) } });
+function acknowledge(id: number, duplicate: boolean): WebhookAnswer {
+  return { status: 200, headers: [[EVENT_ID_HEADER, String(id)], [DUPLICATE_HEADER, String(duplicate)]], body: "" };
 }
 
 /**
  * Request headers as stored: the bearer token's value is never kept (its claims are
  * stored separately for rejections), cookies and our internal header are dropped.
  */
-export function selectHeaders(headers: Headers, only?: string[]): Record<string, string> {
+export function selectHeaders(headers: WebhookRequest["headers"], only?: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   if (only) {
     // Looking up a few names is much cheaper than walking (and sorting) all of them.

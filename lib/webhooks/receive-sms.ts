@@ -1,6 +1,6 @@
 import { getConfig } from "@/lib/config";
 import type { LimitedBody } from "@/lib/http/body";
-import { Delivery } from "@/lib/webhooks/delivery";
+import { Delivery, type WebhookAnswer, type WebhookRequest } from "@/lib/webhooks/delivery";
 import { readSmsParams } from "@/lib/vonage/sms-params";
 import { normalizeSmsEvent, type SmsEventKind } from "@/lib/vonage/sms-payload";
 import { verifySmsSignature } from "@/lib/vonage/sms-signature";
@@ -13,11 +13,11 @@ import { verifySmsSignature } from "@/lib/vonage/sms-signature";
 /** Vonage's signing fields; a retry may be signed afresh, so they do not identify the event. */
 const SIGNING_FIELDS = new Set(["sig", "timestamp", "nonce"]);
 
-export async function receiveSmsWebhook(kind: SmsEventKind, request: Request, preread?: LimitedBody): Promise<Response> {
+export async function receiveSmsWebhook(kind: SmsEventKind, request: WebhookRequest, received: LimitedBody): Promise<WebhookAnswer> {
   const config = getConfig();
-  const delivery = new Delivery(request, preread);
-  const body = await delivery.readBody();
-  if (body instanceof Response) return body;
+  const delivery = new Delivery(request);
+  const body = await delivery.bytesOf(received);
+  if (!(body instanceof Uint8Array)) return body;
 
   const url = new URL(request.url);
   // For a GET the parameters are the query string: keep that as the refused "body".
@@ -56,6 +56,6 @@ export async function receiveSmsWebhook(kind: SmsEventKind, request: Request, pr
 }
 
 /** SMS API webhooks come as GET or POST; anything else is refused and recorded. */
-export function refuseSmsMethod(request: Request): Promise<Response> {
+export function refuseSmsMethod(request: WebhookRequest): Promise<WebhookAnswer> {
   return new Delivery(request).refuse("method_not_allowed", `${request.method} is not accepted here; Vonage sends SMS API webhooks as GET or POST`, 405);
 }

@@ -1,6 +1,6 @@
 import { getConfig } from "@/lib/config";
 import type { LimitedBody } from "@/lib/http/body";
-import { Delivery } from "@/lib/webhooks/delivery";
+import { Delivery, type WebhookAnswer, type WebhookRequest } from "@/lib/webhooks/delivery";
 import { normalizeMessagesEvent, parseJsonObject, type MessagesEventKind } from "@/lib/vonage/payload";
 import { verifyVonageSignature } from "@/lib/vonage/verify";
 
@@ -8,11 +8,11 @@ import { verifyVonageSignature } from "@/lib/vonage/verify";
  * One Messages API webhook delivery, from raw bytes to an honest status code:
  * read (capped) → verify → parse → store → 200. Every refusal is recorded with its reason.
  */
-export async function receiveMessagesWebhook(kind: MessagesEventKind, request: Request, body?: LimitedBody): Promise<Response> {
+export async function receiveMessagesWebhook(kind: MessagesEventKind, request: WebhookRequest, body: LimitedBody): Promise<WebhookAnswer> {
   const config = getConfig();
-  const delivery = new Delivery(request, body);
-  const rawBody = await delivery.readBody();
-  if (rawBody instanceof Response) return rawBody;
+  const delivery = new Delivery(request);
+  const rawBody = await delivery.bytesOf(body);
+  if (!(rawBody instanceof Uint8Array)) return rawBody;
 
   const verdict = await verifyVonageSignature({
     authorization: request.headers.get("authorization"),
@@ -41,7 +41,7 @@ export async function receiveMessagesWebhook(kind: MessagesEventKind, request: R
 }
 
 /** Any method but POST: Messages API webhooks are always POSTed. */
-export function refuseMethod(request: Request): Promise<Response> {
+export function refuseMethod(request: WebhookRequest): Promise<WebhookAnswer> {
   return new Delivery(request).refuse(
     "method_not_allowed",
     `${request.method} is not accepted here; Vonage POSTs Messages API webhooks`,
