@@ -37,9 +37,6 @@ export function webhookRequestOf(wire: WireRequest): WebhookRequest {
   };
 }
 
-/** The answer to give, as the receivers make it. */
-export type WireResponse = WebhookAnswer;
-
 /**
  * Requests and answers travel in batches: everything gathered in one turn of the sender's
  * event loop goes in one message, so a burst costs one wake-up per turn, not one per webhook.
@@ -48,7 +45,7 @@ export type ToWorker = { type: "requests"; requests: { id: number; request: Wire
 
 export type FromWorker =
   | { type: "ready" }
-  | { type: "responses"; responses: { id: number; response: WireResponse }[] }
+  | { type: "responses"; responses: { id: number; response: WebhookAnswer }[] }
   /** Committed events, in id order; always posted before the responses of their batch. */
   | { type: "committed"; events: EventJson[] }
   | { type: "stopped" };
@@ -74,5 +71,5 @@ export class Outbox<T> {
 
 /** What a route handler needs of the ingest worker. */
 export interface IngestChannel {
-  send(request: WireRequest): Promise<WireResponse>;
+  send(request: WireRequest): Promise<WebhookAnswer>;
 }

@@ -1,8 +1,8 @@
 import { Worker } from "node:worker_threads";
 import { getConfig } from "@/lib/config";
 import { publishEvents } from "@/lib/events/bus";
-import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest, type WireResponse } from "@/lib/ingest/protocol";
-import { refusal, RETRY_LATER } from "@/lib/webhooks/delivery";
+import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest } from "@/lib/ingest/protocol";
+import { refusal, RETRY_LATER, type WebhookAnswer } from "@/lib/webhooks/delivery";
 
 /**
  * The ingest worker as the HTTP thread sees it (started by server.ts before it listens): it
@@ -16,7 +16,7 @@ const WORKER_LOST = refusal(503, "storage_unavailable", "the ingest worker stopp
 
 export class IngestWorker implements IngestChannel {
   private worker!: Worker;
-  private readonly pending = new Map<number, (response: WireResponse) => void>();
+  private readonly pending = new Map<number, (response: WebhookAnswer) => void>();
   private nextId = 1;
   private stopping = false;
   /** A worker is running and has opened the database. */
@@ -37,7 +37,7 @@ export class IngestWorker implements IngestChannel {
     return ingest;
   }
 
-  send(request: WireRequest): Promise<WireResponse> {
+  send(request: WireRequest): Promise<WebhookAnswer> {
     if (this.stopping) return Promise.resolve(WORKER_LOST);
     if (!this.alive) {
       this.restartSoon();

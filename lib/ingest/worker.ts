@@ -3,7 +3,8 @@ import { closeSqliteWriteConnection, getSqliteWriteConnection } from "@/lib/db/c
 import { getConfig } from "@/lib/config";
 import { subscribeEvents } from "@/lib/events/bus";
 import { receiveWebhook } from "@/lib/ingest/dispatch";
-import { Outbox, webhookRequestOf, type FromWorker, type ToWorker, type WireRequest, type WireResponse } from "@/lib/ingest/protocol";
+import { Outbox, webhookRequestOf, type FromWorker, type ToWorker } from "@/lib/ingest/protocol";
+import type { WebhookAnswer } from "@/lib/webhooks/delivery";
 
 /**
  * The ingest worker: verifies, parses and stores webhooks off the HTTP thread
@@ -17,13 +18,9 @@ if (!port) throw new Error("lib/ingest/worker.ts runs as a worker thread (lib/in
 
 const post = (message: FromWorker) => port.postMessage(message);
 
-function answer(wire: WireRequest): Promise<WireResponse> {
-  return receiveWebhook(wire.route, webhookRequestOf(wire), wire.body);
-}
-
 subscribeEvents((events) => post({ type: "committed", events }));
 
-const answers = new Outbox<{ id: number; response: WireResponse }>((responses) => post({ type: "responses", responses }));
+const answers = new Outbox<{ id: number; response: WebhookAnswer }>((responses) => post({ type: "responses", responses }));
 
 port.on("message", (message: ToWorker) => {
   if (message.type === "stop") {
@@ -34,7 +31,7 @@ port.on("message", (message: ToWorker) => {
     return;
   }
   for (const { id, request } of message.requests) {
-    answer(request).then(
+    receiveWebhook(request.route, webhookRequestOf(request), request.body).then(
       (response) => answers.push({ id, response }),
       (error: unknown) => {
         console.error("[ingest] request failed:", error);
