@@ -28,8 +28,9 @@ interface SocketData {
   lastId: number;
   /**
    * "catching-up": the catch-up from the database runs; live events wait in `held`.
-   * "joining": caught up; the next flush sends it its events one by one (after its last id),
-   * then it joins the room of its filter. "live": in that room, served by broadcasts.
+   * "joining": caught up; flushes send it their events one by one (after its last id) until
+   * one reaches its last id, then it joins the room of its filter. "live": in that room,
+   * served by broadcasts.
    */
   phase: "catching-up" | "joining" | "live";
   held: EventJson[];
@@ -186,9 +187,11 @@ type LiveServer = Realtime["io"];
  * broadcast, encoded once; `local`, because every instance delivers its own feed (through Redis
  * each feed has every instance's events). A socket that has just caught up gets this flush one
  * by one, filtered by its last id (the catch-up may have read some of these from the
- * database), then joins its room: no gap, no repeat.
+ * database), then joins its room once the flushes have reached its last id: no gap, no repeat.
  */
 function broadcast(io: LiveServer, events: EventJson[]): void {
+  // Flushes come in id order: every later broadcast holds only ids above this one's last.
+  const through = events[events.length - 1]?.id ?? -1;
   const byRoom = new Map<string, EventJson[]>();
   const matching = (state: SocketData) => {
     let list = byRoom.get(state.room);
@@ -209,6 +212,10 @@ function broadcast(io: LiveServer, events: EventJson[]): void {
     const state = socket.data;
     if (state.phase !== "joining") continue;
     send(socket, matching(state));
+    // A catch-up can read commits from the database before their events reach the feed; a
+    // socket that already has ids past this flush would get them again from its room. It stays
+    // out, served one by one after its last id, until the broadcasts have passed what it has.
+    if (state.lastId > through) continue;
     state.phase = "live";
     void socket.join(state.room);
   }
