@@ -56,6 +56,16 @@ export async function addAcceptors(server: HttpServer, count: number, backlog: n
     throw error;
   } finally {
     if (child.connected) child.disconnect();
+    // The helper holds the socket too until it exits: closing the server before that would
+    // leave it listening, and a connection made meanwhile would be reset rather than refused.
+    await new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      setTimeout(() => {
+        child.kill();
+        resolve();
+      }, HELPER_TIMEOUT_MS).unref();
+    });
   }
   return copies;
 }
