@@ -2,8 +2,9 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { getConfig } from "@/lib/config";
 import { getPostgresPool } from "@/lib/db/client";
-import { recordFromRow, type EventRecord } from "@/lib/events/records";
-import type { Prisma } from "@/lib/generated/sqlite/client.ts";
+import { eventLineOfJsonRow, eventLineOfRecord, recordFromRow, type EventLine, type EventRecord } from "@/lib/events/records";
+import { EVENT_COLUMNS, EVENT_JSON_COLUMNS } from "@/lib/events/sql";
+import { Prisma } from "@/lib/generated/sqlite/client.ts";
 
 /**
  * The bulk read path for exports: the same SQL as the Prisma queries, run by the driver
@@ -60,21 +61,34 @@ const POSTGRES_TYPES = {
 } as pg.CustomTypesConfig;
 
 /**
- * Rows of `SELECT ${EVENT_COLUMNS} …`, read as arrays (a third of the cost of objects here).
+ * Event records of `SELECT <every column> ${from}`, where `from` is the rest of the statement
+ * (FROM, WHERE, ORDER BY, LIMIT), read as arrays (a third of the cost of objects here).
  * On SQLite they are read one at a time as the caller iterates: a record is garbage once it is
  * written out, instead of the whole page living until the last one is (a page held at once
  * outlives young-generation collections, and V8 then grows its old generation by hundreds of
  * MB over a million-row export). Iterate to the end in one go: the connection is busy until then.
  */
-export async function scanEventRecords(query: Prisma.Sql): Promise<Iterable<EventRecord>> {
+export async function scanEventRecords(from: Prisma.Sql): Promise<Iterable<EventRecord>> {
+  const query = Prisma.sql`SELECT ${EVENT_COLUMNS} ${from}`;
   if (getConfig().databaseKind === "postgresql") {
     // Dates as UTC text without a zone, as Prisma writes TIMESTAMP columns.
     const values = query.values.map((v) => (v instanceof Date ? v.toISOString().replace("T", " ").replace("Z", "") : v));
     const result = await getPostgresPool().query({ text: query.text, values, rowMode: "array", types: POSTGRES_TYPES });
     return (result.rows as unknown[][]).map(recordFromRow);
   }
-  const rows = prepared(query.sql).iterate(...query.values.map(bindable)) as IterableIterator<unknown[]>;
-  return (function* records() {
-    for (const row of rows) yield recordFromRow(row);
-  })();
+  return iterateSqlite(query, recordFromRow);
+}
+
+/**
+ * The same events as lines of JSON text (eventRecordToJsonText). On SQLite, the database builds
+ * each line's fields itself (EVENT_JSON_COLUMNS), which makes a million-row export about twice
+ * as fast; on PostgreSQL they are built from records.
+ */
+export async function scanEventLines(from: Prisma.Sql): Promise<Iterable<EventLine>> {
+  if (getConfig().databaseKind === "postgresql") return Array.from(await scanEventRecords(from), eventLineOfRecord);
+  return iterateSqlite(Prisma.sql`SELECT ${EVENT_JSON_COLUMNS} ${from}`, eventLineOfJsonRow);
+}
+
+function* iterateSqlite<T>(query: Prisma.Sql, map: (row: unknown[]) => T): Generator<T> {
+  for (const row of prepared(query.sql).iterate(...query.values.map(bindable)) as IterableIterator<unknown[]>) yield map(row);
 }

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { getConfig } from "@/lib/config";
 import { getDatabase } from "@/lib/db/client";
 import { getCounter } from "@/lib/db/count";
-import { bindable, scanEventRecords } from "@/lib/db/scan";
+import { bindable } from "@/lib/db/scan";
 import { eventFilterSchema, type EventFilter } from "@/lib/events/filter";
 import { byProviderTime } from "@/lib/events/lifecycle";
 import { reassembleConcat } from "@/lib/vonage/sms-payload";
@@ -214,10 +214,14 @@ function sqliteCounter() {
 
 /**
  * Events for an export: counted and bounded by the newest id when it starts, then read in
- * pages through the driver's own fast path (lib/db/scan.ts), as raw records the export
- * serialises without a round trip through objects.
+ * pages through the driver's own fast path (lib/db/scan.ts: `scan` is scanEventRecords or
+ * scanEventLines), as raw records or JSON lines the export writes without a round trip
+ * through objects.
  */
-export async function eventSnapshot(filter: EventFilter): Promise<Snapshot<EventRecord>> {
+export async function eventSnapshot<T extends { id: number | bigint }>(
+  filter: EventFilter,
+  scan: (from: Prisma.Sql) => Promise<Iterable<T>>,
+): Promise<Snapshot<T>> {
   const db = getDatabase();
   const conditions = eventConditions(filter);
   const [newest] = await db.$queryRaw<{ id: number }[]>`SELECT MAX("id") AS "id" FROM "events" ${whereClause(conditions)}`;
@@ -241,8 +245,8 @@ export async function eventSnapshot(filter: EventFilter): Promise<Snapshot<Event
     async readPage(cursor) {
       if (cursor === null) return { items: [], next: null };
       const pageSize = exportPageSize();
-      const records = await scanEventRecords(Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${upTo(cursor)} ORDER BY "id" DESC LIMIT ${pageSize}`);
-      return pageOf(records, pageSize, (r) => Number(r.id));
+      const items = await scan(Prisma.sql`FROM "events" ${upTo(cursor)} ORDER BY "id" DESC LIMIT ${pageSize}`);
+      return pageOf(items, pageSize, (item) => Number(item.id));
     },
   };
 }

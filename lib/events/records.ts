@@ -130,11 +130,33 @@ export function eventRecordToJson(r: EventRecord): EventJson {
  * sends compact JSON); a body with line breaks is re-encoded so each event stays on one line.
  */
 export function eventRecordToJsonText(r: EventRecord): string {
-  const fields = JSON.stringify(eventFields(r));
-  return `${fields.slice(0, -1)},"payload":${payloadText(r)},"headers":${r.headers}}`;
+  return withPayload(JSON.stringify(eventFields(r)), r.raw_body, r.headers);
+}
+
+/** An event as one line of JSON text, and its id. */
+export interface EventLine {
+  id: number;
+  json: string;
+}
+
+export function eventLineOfRecord(r: EventRecord): EventLine {
+  return { id: Number(r.id), json: eventRecordToJsonText(r) };
+}
+
+/** A row of EVENT_JSON_COLUMNS (lib/events/sql.ts): the fields' JSON comes from SQLite. */
+export function eventLineOfJsonRow(row: unknown[]): EventLine {
+  return { id: row[0] as number, json: withPayload(row[1] as string, row[2] as string, row[3] as string) };
+}
+
+function withPayload(fieldsJson: string, rawBody: string, headers: string): string {
+  return `${fieldsJson.slice(0, -1)},"payload":${oneLine(rawBody)},"headers":${headers}}`;
 }
 
 /** The payload as one line of JSON: the stored body itself unless it spans several lines. */
 export function payloadText(r: EventRecord): string {
-  return /[\r\n]/.test(r.raw_body) ? JSON.stringify(JSON.parse(r.raw_body)) : r.raw_body;
+  return oneLine(r.raw_body);
+}
+
+function oneLine(json: string): string {
+  return /[\r\n]/.test(json) ? JSON.stringify(JSON.parse(json)) : json;
 }

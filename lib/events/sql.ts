@@ -17,6 +17,31 @@ export const EVENT_COLUMNS = Prisma.raw(
   "concat_part", "concat_total", "wire_form"`,
 );
 
+/** A stored time as isoTime (lib/events/records.ts) gives it: "…+00:00" as "…Z", with milliseconds. */
+function sqliteIsoTime(column: string): string {
+  return `CASE WHEN length(${column}) = 29 AND substr(${column}, 24) = '+00:00' THEN substr(${column}, 1, 23) || 'Z'
+    ELSE strftime('%Y-%m-%dT%H:%M:%fZ', ${column}) END`;
+}
+
+/**
+ * SQLite only: an event row as [id, its fields as JSON, raw_body, headers], the fields built by
+ * SQLite's json_object in eventFields' order and shape (lib/events/records.ts; a test holds the
+ * two to the same text). Reading these four values is about 1.4× faster than the thirty
+ * columns, and the JSON needs no building in JavaScript: exports use it (docs/performance.md).
+ */
+export const EVENT_JSON_COLUMNS = Prisma.raw(
+  `"id", json_object('id', "id", 'kind', "kind", 'messageUuid', "message_uuid", 'status', "status", 'channel', "channel",
+  'messageType', "message_type", 'from', "from_number", 'to', "to_number", 'clientRef', "client_ref",
+  'error', CASE WHEN "error_code" IS NULL AND "error_title" IS NULL AND "error_detail" IS NULL THEN NULL
+    ELSE json_object('code', "error_code", 'title', "error_title", 'detail', "error_detail") END,
+  'price', "price", 'currency', "currency", 'timestamp', ${sqliteIsoTime(`"timestamp"`)}, 'receivedAt', ${sqliteIsoTime(`"received_at"`)},
+  'verification', "verification", 'hashForm', "hash_form", 'apiKey', "api_key", 'applicationId', "application_id", 'text', "text",
+  'networkCode', "network_code",
+  'concat', CASE WHEN "concat_ref" IS NOT NULL AND "concat_part" IS NOT NULL AND "concat_total" IS NOT NULL
+    THEN json_object('ref', "concat_ref", 'part', "concat_part", 'total', "concat_total") END,
+  'wireForm', "wire_form", 'duplicates', "duplicates", 'lastDuplicateAt', ${sqliteIsoTime(`"last_duplicate_at"`)}), "raw_body", "headers"`,
+);
+
 /** LIKE with the user's text taken literally. */
 function likeContains(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -1,10 +1,9 @@
 import { z } from "zod";
+import { scanEventLines, scanEventRecords } from "@/lib/db/scan";
 import { eventFilterSchema } from "@/lib/events/filter";
 import { eventSnapshot, parseSearchParams, QueryError, rejectionFilterSchema, rejectionSnapshot, type Snapshot } from "@/lib/events/query";
-import type { EventRecord } from "@/lib/events/records";
-import type { RejectionJson } from "@/lib/events/types";
 import { maskEventRecord, maskRejection } from "@/lib/export/mask";
-import { CONTENT_TYPES, EVENT_SERIALIZERS, EXPORT_FORMATS, exportFileName, REJECTION_SERIALIZERS, type Serializer } from "@/lib/export/formats";
+import { CONTENT_TYPES, EVENT_LINE_SERIALIZERS, EVENT_SERIALIZERS, EXPORT_FORMATS, exportFileName, REJECTION_SERIALIZERS, type ExportFormat, type Serializer } from "@/lib/export/formats";
 import { exportStream } from "@/lib/export/stream";
 import { webhooksInProgress } from "@/lib/http/admission";
 
@@ -22,61 +21,74 @@ const exportOptions = {
 const eventExportSchema = eventFilterSchema.extend(exportOptions).strict();
 const rejectionExportSchema = rejectionFilterSchema.extend(exportOptions).strict();
 
-export function exportEvents(request: Request): Promise<Response> {
-  return respond(request, "events", eventExportSchema, (q) => eventSnapshot(q), EVENT_SERIALIZERS, maskEventRecord);
+export async function exportEvents(request: Request): Promise<Response> {
+  const query = parseQuery(request, eventExportSchema);
+  if (query instanceof Response) return query;
+  if (query.format !== "csv" && !query.mask) {
+    // Written from JSON lines that SQLite builds itself: about twice the speed (lib/db/scan.ts).
+    return respond(request, "events", query, () => eventSnapshot(query, scanEventLines), EVENT_LINE_SERIALIZERS[query.format]);
+  }
+  const serializer = EVENT_SERIALIZERS[query.format];
+  return respond(request, "events", query, () => eventSnapshot(query, scanEventRecords), query.mask ? masked(serializer, maskEventRecord) : serializer);
 }
 
-export function exportRejections(request: Request): Promise<Response> {
-  return respond(request, "rejections", rejectionExportSchema, (q) => rejectionSnapshot(q), REJECTION_SERIALIZERS, maskRejection);
+export async function exportRejections(request: Request): Promise<Response> {
+  const query = parseQuery(request, rejectionExportSchema);
+  if (query instanceof Response) return query;
+  const serializer = REJECTION_SERIALIZERS[query.format];
+  return respond(request, "rejections", query, () => rejectionSnapshot(query), query.mask ? masked(serializer, maskRejection) : serializer);
 }
 
-async function respond<S extends z.ZodType<{ format: (typeof EXPORT_FORMATS)[number]; mask: boolean }>, T extends EventRecord | RejectionJson>(
-  request: Request,
-  what: "events" | "rejections",
-  schema: S,
-  snapshotFor: (query: z.output<S>) => Promise<Snapshot<T>>,
-  serializers: Record<(typeof EXPORT_FORMATS)[number], Serializer<T>>,
-  mask: (value: T) => T,
-): Promise<Response> {
-  let query: z.output<S>;
+function parseQuery<S extends z.ZodType>(request: Request, schema: S): z.output<S> | Response {
   try {
-    query = parseSearchParams(schema, new URL(request.url).searchParams);
+    return parseSearchParams(schema, new URL(request.url).searchParams);
   } catch (error) {
     if (error instanceof QueryError) return Response.json({ error: "bad_request", detail: error.message }, { status: 400 });
     throw error;
   }
+}
+
+function masked<T>(serializer: Serializer<T>, mask: (value: T) => T): Serializer<T> {
+  return { ...serializer, item: (value, index) => serializer.item(mask(value), index) };
+}
+
+async function respond<T>(
+  request: Request,
+  what: "events" | "rejections",
+  { format, mask }: { format: ExportFormat; mask: boolean },
+  snapshotOf: () => Promise<Snapshot<T>>,
+  serializer: Serializer<T>,
+): Promise<Response> {
   let snapshot: Snapshot<T>;
   try {
-    snapshot = await snapshotFor(query);
+    snapshot = await snapshotOf();
   } catch (error) {
     console.error("[export] could not start:", (error as Error).message);
     return Response.json({ error: "storage_unavailable", detail: "the database could not answer; retry later" }, { status: 503, headers: { "retry-after": "5" } });
   }
 
-  const { format, mask: masked } = query;
-  const serializer = serializers[format];
   const started = Date.now();
   const body = exportStream<T>({
     firstPage: snapshot.firstCursor,
     readPage: snapshot.readPage,
     header: serializer.header,
-    item: masked ? (value, i) => serializer.item(mask(value), i) : serializer.item,
+    item: serializer.item,
     footer: serializer.footer,
     signal: request.signal,
     defer: () => webhooksInProgress() > 0,
     onEnd: (rows, cancelled, error) => {
       const how = error ? `failed (${(error as Error).message})` : cancelled ? "cancelled by the client" : "done";
-      console.log(`[export] ${what} ${format}${masked ? " masked" : ""}: ${how} after ${rows} of ${snapshot.total} rows in ${Date.now() - started} ms`);
+      console.log(`[export] ${what} ${format}${mask ? " masked" : ""}: ${how} after ${rows} of ${snapshot.total} rows in ${Date.now() - started} ms`);
     },
   });
-  const fileName = exportFileName(what, format, masked);
+  const fileName = exportFileName(what, format, mask);
   return new Response(body, {
     headers: {
       "content-type": CONTENT_TYPES[format],
       "content-disposition": `attachment; filename="${fileName}"`,
       "cache-control": "no-store",
       "x-export-rows": String(snapshot.total),
-      "x-export-masked": masked ? "1" : "0",
+      "x-export-masked": mask ? "1" : "0",
       "access-control-expose-headers": "x-export-rows, x-export-masked, content-disposition",
     },
   });

@@ -1,5 +1,5 @@
 import { csvField, csvRow } from "@/lib/export/csv";
-import { eventFields, eventRecordToJsonText, payloadText, type EventRecord } from "@/lib/events/records";
+import { eventFields, eventRecordToJsonText, payloadText, type EventLine, type EventRecord } from "@/lib/events/records";
 import type { RejectionJson } from "@/lib/events/types";
 
 /**
@@ -53,20 +53,21 @@ function rejectionCells(r: RejectionJson): string[] {
   ];
 }
 
-function serializers<T>(
-  columns: readonly string[],
-  cells: (value: T) => string[],
-  json: (value: T) => string,
-): Record<ExportFormat, Serializer<T>> {
+function jsonSerializers<T>(json: (value: T) => string): Record<Exclude<ExportFormat, "csv">, Serializer<T>> {
   return {
     ndjson: { header: "", item: (value) => `${json(value)}\n`, footer: "" },
-    csv: { header: csvRow([...columns]), item: (value) => csvRow(cells(value)), footer: "" },
     // One element per line, so a reader (and the progress bar) can count them.
     json: { header: "[", item: (value, index) => `${index === 0 ? "\n" : ",\n"}${json(value)}`, footer: "\n]\n" },
   };
 }
 
+function serializers<T>(columns: readonly string[], cells: (value: T) => string[], json: (value: T) => string): Record<ExportFormat, Serializer<T>> {
+  return { ...jsonSerializers(json), csv: { header: csvRow([...columns]), item: (value) => csvRow(cells(value)), footer: "" } };
+}
+
 export const EVENT_SERIALIZERS = serializers<EventRecord>(EVENT_CSV_COLUMNS, eventCells, eventRecordToJsonText);
+/** Events read as JSON lines (lib/db/scan.ts, scanEventLines): the unmasked NDJSON and JSON exports. */
+export const EVENT_LINE_SERIALIZERS = jsonSerializers<EventLine>((line) => line.json);
 export const REJECTION_SERIALIZERS = serializers<RejectionJson>(REJECTION_CSV_COLUMNS, rejectionCells, (r) => JSON.stringify(r));
 
 /** `vonage-events-2026-11-27T1530Z.csv`: what it is and when it was made. */
