@@ -8,7 +8,7 @@ import type { EventJson, EventKind, Verification } from "@/lib/events/types";
  *
  * A timeline can hold hundreds of thousands of events, and the browser's garbage collector
  * visits every object the page holds: its full collections, which grow with that number, were
- * the page's long tasks (docs/performance.md). So each event is kept as what its row shows
+ * the page's long tasks (docs/performance-log.md). So each event is kept as what its row shows
  * (RowEvent) and in columns, one array per field, with times as numbers: no object per event,
  * and nothing of its payload or headers.
  */

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState, type RefObject } from "react";
  * Virtualisation for rows of one fixed height: which rows are in view is arithmetic on the
  * scroll position, so it costs the same with 100 rows or 100,000, and adding rows costs
  * nothing. (A general virtualiser that measures rows rebuilt its 100,000 measurements on
- * every batch of live events, which made 50–75 ms long tasks: docs/performance.md.)
+ * every batch of live events, which made 50–75 ms long tasks: docs/performance-log.md.)
  */
 
 export interface RowWindow {

@@ -1,7 +1,7 @@
 /**
  * Counting on SQLite off the HTTP thread. better-sqlite3 is synchronous, and a count reads a
  * whole index: 20 ms from the OS cache, but 1.3 s at 1,000,000 events when it must come from
- * disk, with every webhook's answer waiting (docs/performance.md, "Export count on a cold
+ * disk, with every webhook's answer waiting (docs/performance-log.md, "Export count on a cold
  * cache"). The count worker (count-worker.mjs) runs it on its own read-only connection instead.
  *
  * server.ts starts one (lib/db/count-worker-host.ts) and publishes it here; route handlers,

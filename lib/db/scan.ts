@@ -9,7 +9,7 @@ import { Prisma } from "@/lib/generated/sqlite/client.ts";
 /**
  * The bulk read path for exports: the same SQL as the Prisma queries, run by the driver
  * itself. Prisma's row mapping costs ~10–40 µs a row, which caps an export far below 100,000
- * rows/s (measured in docs/performance.md); the driver returns plain rows at a few µs each.
+ * rows/s (measured in docs/performance-log.md); the driver returns plain rows at a few µs each.
  * On SQLite this is a second, read-only connection (WAL: it never blocks the writer); on
  * PostgreSQL, a connection from the pool.
  */

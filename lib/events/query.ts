@@ -231,7 +231,7 @@ export async function eventSnapshot<T extends { id: number | bigint }>(
   // All that match, less those stored since: one statement, so one snapshot. Counting
   // `"id" <= first` directly makes SQLite walk the whole table (a range on the rowid) where a
   // count of everything uses the smallest index: 260 ms against 20 at 1M rows, all of it with
-  // the event loop stopped (docs/performance.md). On SQLite it runs on the count worker when
+  // the event loop stopped (docs/performance-log.md). On SQLite it runs on the count worker when
   // there is one (lib/db/count.ts): from a cold cache it takes over a second.
   const since = whereClause([...conditions, Prisma.sql`"id" > ${first}`]);
   const countQuery = Prisma.sql`SELECT (SELECT COUNT(*) FROM "events" ${whereClause(conditions)}) - (SELECT COUNT(*) FROM "events" ${since}) AS "n"`;

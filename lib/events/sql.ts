@@ -27,7 +27,7 @@ function sqliteIsoTime(column: string): string {
  * SQLite only: an event row as [id, its fields as JSON, raw_body, headers], the fields built by
  * SQLite's json_object in eventFields' order and shape (lib/events/records.ts; a test holds the
  * two to the same text). Reading these four values is about 1.4× faster than the thirty
- * columns, and the JSON needs no building in JavaScript: exports use it (docs/performance.md).
+ * columns, and the JSON needs no building in JavaScript: exports use it (docs/performance-log.md).
  */
 export const EVENT_JSON_COLUMNS = Prisma.raw(
   `"id", json_object('id', "id", 'kind', "kind", 'messageUuid', "message_uuid", 'status', "status", 'channel', "channel",

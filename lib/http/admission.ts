@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
  *   waiting that long before this thread gets to them, so taking on more only makes every
  *   sender wait longer. (Twice: one slow turn, say a module loaded on first use, is not overload.)
  * Vonage retries a 503 later. Without this, a burst turns into a queue that grows until
- * senders time out and the work done for them is wasted (docs/performance.md, "Burst"). Shed
+ * senders time out and the work done for them is wasted (docs/performance-log.md, "Burst"). Shed
  * requests are counted and logged, not recorded one by one: writing a rejection for each would
  * add load exactly when there is too much.
  */

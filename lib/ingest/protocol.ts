@@ -22,7 +22,7 @@ export interface WireRequest {
 /**
  * A wire request as the receivers read it, in the ingest worker. Not a fetch `Request`: its URL
  * parsing, header validation and AbortSignal were close to a tenth of the worker's CPU per
- * webhook (docs/performance.md), for what the HTTP thread had already checked. Header names
+ * webhook (docs/performance-log.md), for what the HTTP thread had already checked. Header names
  * arrive lower-cased, as a `Headers` lists them.
  */
 export function webhookRequestOf(wire: WireRequest): WebhookRequest {

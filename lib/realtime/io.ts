@@ -58,7 +58,7 @@ const FEED_POLL_MS = 1000;
  * Live events are sent at most once per this many ms per socket: at once after a quiet spell,
  * gathered during a burst. Each message costs a frame and a write per socket on this thread
  * and a parse in every browser; at hundreds of webhooks a second this bounds both, for at
- * most this much added delay (docs/performance.md).
+ * most this much added delay (docs/performance-log.md).
  */
 export const LIVE_FLUSH_MS = 25;
 

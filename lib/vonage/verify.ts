@@ -124,7 +124,7 @@ export async function verifyVonageSignature(options: VerifyOptions): Promise<Ver
 
 /**
  * jose turns a raw secret into a WebCrypto key on every call, which was about a tenth of a
- * webhook's cost (docs/performance.md); the keys are imported once per secret instead.
+ * webhook's cost (docs/performance-log.md); the keys are imported once per secret instead.
  */
 const keys = new Map<string, Promise<CryptoKey>>();
 

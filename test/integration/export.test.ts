@@ -199,7 +199,7 @@ describe("large exports", () => {
     // On PostgreSQL, node-postgres parses a page's rows across several turns of the event
     // loop, so they outlive a young-generation GC and V8 lets the old generation grow by
     // 40–200 MB before collecting it (measured; it is reclaimed, not leaked). The bound is
-    // asserted on SQLite, the default store; docs/performance.md has the PostgreSQL figures.
+    // asserted on SQLite, the default store; docs/performance-log.md has the PostgreSQL figures.
     if (!onPostgres) expect(growthMb).toBeLessThan(50);
     await expect.poll(() => server.output()).toMatch(/\[export\] events ndjson: done after 2000\d\d of 2000\d\d rows/);
   }, 120_000);
