@@ -26,6 +26,12 @@ export interface SummaryRow {
 export interface Machine {
   cpu: string;
   cores: number;
+  /**
+   * Logical CPUs per physical core, as Linux is told (a VM's host may say otherwise). Part 1's
+   * ratio differed by machine (docs/performance.md), and two vCPUs sharing one core would be a
+   * reason: the ingest worker would then slow the HTTP thread.
+   */
+  threadsPerCore?: number;
   memoryGiB: number;
   node: string;
   kernel: string;
@@ -37,6 +43,7 @@ export function machine(): Machine {
   return {
     cpu: cpus[0]?.model.trim() ?? "unknown",
     cores: cpus.length,
+    threadsPerCore: threadsPerCore(),
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
     kernel: os.release(),
@@ -44,8 +51,22 @@ export function machine(): Machine {
   };
 }
 
+function threadsPerCore(): number | undefined {
+  try {
+    // "0", "0-1" or "0,2": the logical CPUs that share cpu0's core.
+    const siblings = fs.readFileSync("/sys/devices/system/cpu/cpu0/topology/thread_siblings_list", "utf8").trim();
+    return siblings.split(",").reduce((n, range) => {
+      const [first, last = first] = range.split("-").map(Number);
+      return n + last! - first! + 1;
+    }, 0);
+  } catch {
+    return undefined;
+  }
+}
+
 export function machineLine(m: Machine): string {
-  return `${m.cores} × ${m.cpu}, ${m.memoryGiB} GiB RAM, ${m.platform} ${m.kernel}, Node ${m.node}`;
+  const threads = m.threadsPerCore === undefined ? "" : ` (${m.threadsPerCore} thread${m.threadsPerCore === 1 ? "" : "s"} per core)`;
+  return `${m.cores} × ${m.cpu}${threads}, ${m.memoryGiB} GiB RAM, ${m.platform} ${m.kernel}, Node ${m.node}`;
 }
 
 const HEADER = ["part", "metric", "value", "baseline", "ratio", "target", "met?"];
