@@ -37,6 +37,20 @@ test("Export downloads the filtered view, in the chosen format, masked when aske
     expect(line.to).toMatch(/^44\*{7}\d{3}$/);
     expect(line.payload.to).toBe(line.to);
   }
+
+  // Unmasked JSON is written from lines SQLite builds (lib/events/sql.ts): the same events, whole.
+  await dialog.getByRole("radio", { name: /^JSON/ }).check();
+  await dialog.getByLabel("Mask phone numbers").uncheck();
+  const [jsonDownload] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("button", { name: "Download JSON" }).click()]);
+  expect(jsonDownload.suggestedFilename()).toMatch(/^vonage-events-\d{4}-\d{2}-\d{2}T\d{4}Z\.json$/);
+  type Exported = { id: number; clientRef: string; status: string; to: string; receivedAt: string; payload: { to: string; client_ref: string } };
+  const events = JSON.parse(fs.readFileSync(await jsonDownload.path(), "utf8")) as Exported[];
+  expect(events.map((e) => e.to).sort()).toEqual(["447700901001", "447700901003", "447700901005", "447700901007"]);
+  for (const event of events) {
+    expect(event).toMatchObject({ clientRef: tag, status: "delivered", payload: { to: event.to, client_ref: tag } });
+    expect(event.receivedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  }
+  expect(events.map((e) => e.id)).toEqual([...events.map((e) => e.id)].sort((a, b) => b - a));
 });
 
 test("the rejections log exports the same way", async ({ page, server }) => {
