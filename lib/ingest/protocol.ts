@@ -50,15 +50,19 @@ export type FromWorker =
   | { type: "committed"; events: EventJson[] }
   | { type: "stopped" };
 
-/** Collects items and hands them over together once per turn of the event loop. */
+/** Collects items and hands them over together once per turn of the event loop, or when `maxItems` are waiting. */
 export class Outbox<T> {
   private items: T[] = [];
 
-  constructor(private readonly flush: (items: T[]) => void) {}
+  constructor(
+    private readonly flush: (items: T[]) => void,
+    private readonly maxItems = Infinity,
+  ) {}
 
   push(item: T): void {
     if (this.items.length === 0) setImmediate(() => this.drain());
     this.items.push(item);
+    if (this.items.length >= this.maxItems) this.drain();
   }
 
   drain(): void {

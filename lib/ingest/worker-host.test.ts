@@ -62,6 +62,22 @@ describe("ingest worker", () => {
     expect(committed.slice(before).map((e) => e.id)).toEqual([idOf(answer)]);
   });
 
+  it("takes the answers that are in when the next request is sent, without waiting for the event loop", async () => {
+    const [first, second] = await Promise.all([wire(), wire()]);
+    let answer: { headers: [string, string][] } | undefined;
+    void ingest.send(first).then((a) => (answer = a));
+    await new Promise((resolve) => setImmediate(resolve)); // the request goes to the worker
+    const before = committed.length;
+    // This thread holds still, with no turn of its event loop, while the worker commits and answers.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000);
+    expect(answer).toBeUndefined();
+    const next = ingest.send(second);
+    for (let i = 0; i < 5; i++) await Promise.resolve(); // microtasks only: still no turn of the loop
+    expect(answer).toBeDefined();
+    expect(committed.slice(before).map((e) => e.id)).toEqual([idOf(answer!)]);
+    expect((await next).status).toBe(200);
+  });
+
   it("answers a refusal with its reason", async () => {
     const request = await wire();
     request.headers = request.headers.filter(([name]) => name !== "authorization");

@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { getConfig } from "@/lib/config";
 import { publishEvents } from "@/lib/events/bus";
 import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest } from "@/lib/ingest/protocol";
@@ -14,8 +14,19 @@ import { refusal, RETRY_LATER, type WebhookAnswer } from "@/lib/webhooks/deliver
 /** The answer when the worker is gone: storage is unavailable for now, and Vonage retries. */
 const WORKER_LOST = refusal(503, "storage_unavailable", "the ingest worker stopped before answering; retry later", [RETRY_LATER]);
 
+/**
+ * Requests go to the worker once per event-loop turn, or as soon as this many are waiting. Under
+ * load a turn reads dozens of requests (about 40 ms at 50 concurrent), and the first of them
+ * waited for the last; with batches of 8 the worker starts on them at once and still commits
+ * several together (docs/performance.md).
+ */
+const REQUESTS_PER_MESSAGE = 8;
+
 export class IngestWorker implements IngestChannel {
   private worker!: Worker;
+  /** This thread's end of the channel the worker answers on (its events, its answers, in order). */
+  private fromWorker!: MessagePort;
+  private onReady?: () => void;
   private readonly pending = new Map<number, (response: WebhookAnswer) => void>();
   private nextId = 1;
   private stopping = false;
@@ -26,7 +37,7 @@ export class IngestWorker implements IngestChannel {
   private readonly outbox = new Outbox<{ id: number; request: WireRequest }>((requests) => {
     // Requests gathered for a worker that died meanwhile were already answered 503.
     if (this.alive) this.post({ type: "requests", requests });
-  });
+  }, REQUESTS_PER_MESSAGE);
 
   private constructor() {}
 
@@ -43,6 +54,7 @@ export class IngestWorker implements IngestChannel {
       this.restartSoon();
       return Promise.resolve(WORKER_LOST);
     }
+    this.takeArrived();
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
@@ -65,41 +77,67 @@ export class IngestWorker implements IngestChannel {
     this.worker.postMessage(message);
   }
 
+  /**
+   * Handles what the worker has sent so far, now, instead of when the event loop gets to it.
+   * Under load the loop reads many requests per turn before it delivers a message, and a
+   * webhook's answer waited for that: 15–20 ms at the median at 50 concurrent requests
+   * (docs/performance.md). Each new request takes the answers that are in.
+   */
+  private takeArrived(port = this.fromWorker): void {
+    for (let received = receiveMessageOnPort(port); received; received = receiveMessageOnPort(port)) {
+      this.handle(received.message as FromWorker);
+    }
+  }
+
+  private handle(message: FromWorker): void {
+    switch (message.type) {
+      case "ready":
+        this.alive = true;
+        this.failedRestarts = 0;
+        this.onReady?.();
+        break;
+      case "committed":
+        publishEvents(message.events);
+        break;
+      case "responses":
+        for (const { id, response } of message.responses) {
+          this.pending.get(id)?.(response);
+          this.pending.delete(id);
+        }
+        break;
+      case "stopped":
+        void this.worker.terminate();
+        break;
+    }
+  }
+
   private spawn(): Promise<void> {
     // The worker's writes run one transaction at a time (and a rejection beside it): on
     // PostgreSQL two connections are enough; the pool of DATABASE_POOL_SIZE serves the reads.
     const poolSize = String(Math.min(2, getConfig().databasePoolSize));
-    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { env: { ...process.env, DATABASE_POOL_SIZE: poolSize } });
+    const { port1: toHere, port2: fromWorker } = new MessageChannel();
+    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), {
+      env: { ...process.env, DATABASE_POOL_SIZE: poolSize },
+      workerData: { answers: toHere },
+      transferList: [toHere],
+    });
     this.worker = worker;
+    this.fromWorker = fromWorker;
     return new Promise((resolve, reject) => {
       let ready = false;
-      worker.on("message", (message: FromWorker) => {
-        switch (message.type) {
-          case "ready":
-            ready = true;
-            this.alive = true;
-            this.failedRestarts = 0;
-            resolve();
-            break;
-          case "committed":
-            publishEvents(message.events);
-            break;
-          case "responses":
-            for (const { id, response } of message.responses) {
-              this.pending.get(id)?.(response);
-              this.pending.delete(id);
-            }
-            break;
-          case "stopped":
-            void worker.terminate();
-            break;
-        }
-      });
+      this.onReady = () => {
+        ready = true;
+        resolve();
+      };
+      fromWorker.on("message", (message: FromWorker) => this.handle(message));
       worker.on("error", (error) => {
         console.error("[ingest] worker failed:", error);
         if (!ready) reject(error);
       });
       worker.on("exit", (code) => {
+        // What it sent before it ended counts: those answers follow their commits.
+        this.takeArrived(fromWorker);
+        fromWorker.close();
         this.alive = false;
         // Whatever it had not answered was not acknowledged: answer 503 so Vonage retries.
         for (const answer of this.pending.values()) answer(WORKER_LOST);

@@ -1,4 +1,4 @@
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { closeSqliteWriteConnection, getSqliteWriteConnection } from "@/lib/db/client";
 import { getConfig } from "@/lib/config";
 import { subscribeEvents } from "@/lib/events/bus";
@@ -16,7 +16,10 @@ import type { WebhookAnswer } from "@/lib/webhooks/delivery";
 const port = parentPort;
 if (!port) throw new Error("lib/ingest/worker.ts runs as a worker thread (lib/ingest/ingest.ts starts it)");
 
-const post = (message: FromWorker) => port.postMessage(message);
+// Everything goes back on the channel the host made for it, which the HTTP thread can read
+// without waiting for its event loop (lib/ingest/worker-host.ts).
+const toHost = (workerData as { answers: MessagePort }).answers;
+const post = (message: FromWorker) => toHost.postMessage(message);
 
 subscribeEvents((events) => post({ type: "committed", events }));
 
