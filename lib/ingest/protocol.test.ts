@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Outbox, webhookRequestOf, type WireRequest } from "@/lib/ingest/protocol";
+import { webhookRequestOf, type WireRequest } from "@/lib/ingest/protocol";
 import { selectHeaders } from "@/lib/webhooks/delivery";
 
 const wire = (headers: [string, string][]): WireRequest => ({
@@ -28,16 +28,5 @@ describe("webhookRequestOf", () => {
     const request = webhookRequestOf(wire([...received.headers]));
     expect(selectHeaders(request.headers)).toEqual(selectHeaders(received.headers));
     expect(selectHeaders(request.headers, ["authorization", "user-agent"])).toEqual({ authorization: "Bearer [redacted]", "user-agent": "Vonage" });
-  });
-});
-
-describe("Outbox", () => {
-  it("hands over what one turn gathered, and at once when maxItems are waiting", async () => {
-    const flushed: number[][] = [];
-    const outbox = new Outbox<number>((items) => flushed.push(items), 3);
-    for (let i = 1; i <= 7; i++) outbox.push(i);
-    expect(flushed).toEqual([[1, 2, 3], [4, 5, 6]]);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(flushed).toEqual([[1, 2, 3], [4, 5, 6], [7]]);
   });
 });

@@ -50,19 +50,15 @@ export type FromWorker =
   | { type: "committed"; events: EventJson[] }
   | { type: "stopped" };
 
-/** Collects items and hands them over together once per turn of the event loop, or when `maxItems` are waiting. */
+/** Collects items and hands them over together once per turn of the event loop. */
 export class Outbox<T> {
   private items: T[] = [];
 
-  constructor(
-    private readonly flush: (items: T[]) => void,
-    private readonly maxItems = Infinity,
-  ) {}
+  constructor(private readonly flush: (items: T[]) => void) {}
 
   push(item: T): void {
     if (this.items.length === 0) setImmediate(() => this.drain());
     this.items.push(item);
-    if (this.items.length >= this.maxItems) this.drain();
   }
 
   drain(): void {

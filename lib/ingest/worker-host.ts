@@ -14,14 +14,6 @@ import { refusal, RETRY_LATER, type WebhookAnswer } from "@/lib/webhooks/deliver
 /** The answer when the worker is gone: storage is unavailable for now, and Vonage retries. */
 const WORKER_LOST = refusal(503, "storage_unavailable", "the ingest worker stopped before answering; retry later", [RETRY_LATER]);
 
-/**
- * Requests go to the worker once per event-loop turn, or as soon as this many are waiting. Under
- * load a turn reads dozens of requests (about 40 ms at 50 concurrent), and the first of them
- * waited for the last; with batches of 8 the worker starts on them at once and still commits
- * several together (docs/performance.md).
- */
-const REQUESTS_PER_MESSAGE = 8;
-
 export class IngestWorker implements IngestChannel {
   private worker!: Worker;
   /** This thread's end of the channel the worker answers on (its events, its answers, in order). */
@@ -37,7 +29,7 @@ export class IngestWorker implements IngestChannel {
   private readonly outbox = new Outbox<{ id: number; request: WireRequest }>((requests) => {
     // Requests gathered for a worker that died meanwhile were already answered 503.
     if (this.alive) this.post({ type: "requests", requests });
-  }, REQUESTS_PER_MESSAGE);
+  });
 
   private constructor() {}
 
