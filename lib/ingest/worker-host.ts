@@ -72,8 +72,8 @@ export class IngestWorker implements IngestChannel {
   /**
    * Handles what the worker has sent so far, now, instead of when the event loop gets to it.
    * Under load the loop reads many requests per turn before it delivers a message, and a
-   * webhook's answer waited for that: 15–20 ms at the median at 50 concurrent requests
-   * (docs/performance.md). Each new request takes the answers that are in.
+   * webhook's answer waited for that: about 10 ms more at the median at 50 concurrent requests
+   * (decision 012, docs/performance-log.md). Each new request takes the answers that are in.
    */
   private takeArrived(port = this.fromWorker): void {
     for (let received = receiveMessageOnPort(port); received; received = receiveMessageOnPort(port)) {
@@ -110,7 +110,7 @@ export class IngestWorker implements IngestChannel {
     const { port1: toHere, port2: fromWorker } = new MessageChannel();
     const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), {
       env: { ...process.env, DATABASE_POOL_SIZE: poolSize },
-      workerData: { answers: toHere },
+      workerData: { toHost: toHere },
       transferList: [toHere],
     });
     this.worker = worker;
