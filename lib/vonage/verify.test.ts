@@ -71,6 +71,18 @@ describe("verifyVonageSignature", () => {
     expect(reasonOf(await verify(token))).toBe("stale_token");
   });
 
+  it.each([
+    ["iat", "1764000000"],
+    ["iat", null],
+    ["exp", "tomorrow"],
+    ["nbf", true],
+  ])("calls a token whose %s is %j malformed, not early or late", async (claim, value) => {
+    const token = await signVonageToken(BODY, { claims: { [claim]: value } });
+    const result = await verify(token);
+    expect(reasonOf(result)).toBe("malformed_token");
+    expect(!result.ok && result.detail).toContain(claim);
+  });
+
   it.each(["iat", "iss", "payload_hash"])("refuses a token without %s", async (claim) => {
     const token = await signVonageToken(BODY, { claims: { [claim]: undefined } });
     expect(reasonOf(await verify(token))).toBe("missing_claim");

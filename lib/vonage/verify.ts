@@ -99,6 +99,10 @@ export async function verifyVonageSignature(options: VerifyOptions): Promise<Ver
       if (error instanceof joseErrors.JWTExpired) {
         return refuse("stale_token", "the token's exp claim has passed");
       }
+      // jose says "invalid" for a time claim that is not a number: the token is malformed, not early.
+      if (error instanceof joseErrors.JWTClaimValidationFailed && error.reason === "invalid") {
+        return refuse("malformed_token", `the token's ${error.claim} claim is not a number of seconds`);
+      }
       if (error instanceof joseErrors.JWTClaimValidationFailed) {
         return refuse("future_token", `the token's ${error.claim} claim is in the future`);
       }
