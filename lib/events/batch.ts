@@ -3,8 +3,10 @@ import type { NewEvent, NewRejection } from "@/lib/events/store";
 /**
  * What a batch of new events does to the table, decided before any row is written. Both
  * write paths (lib/events/write-sqlite.ts, lib/events/write-postgres.ts) read the known dedupe
- * keys and MAX(id) inside their transaction, hand them here, and execute the plan:
- * - a known key (or one seen earlier in the same batch) is a duplicate: its row's count grows;
+ * keys, the known token ids and MAX(id) inside their transaction, hand them here, and execute
+ * the plan:
+ * - a known key, or a known token id (the same signed token replayed, at any endpoint), or one
+ *   seen earlier in the same batch, is a duplicate: its row's count grows;
  * - every other event gets the next id after MAX(id), so ids are contiguous and in commit order
  *   (docs/decisions/010-scale-out.md).
  */
@@ -15,33 +17,46 @@ export interface WriteOutcome {
   event: NewEvent;
 }
 
+/** Rows already stored that a batch's events may repeat: by dedupe key, and by the token's jti. */
+export interface KnownRows {
+  byKey: Map<string, number>;
+  byToken: Map<string, number>;
+}
+
 export interface BatchPlan {
   /** One per input event, in order. */
   outcomes: WriteOutcome[];
   /** Rows to insert, ids ascending. */
   fresh: { id: number; key: string; event: NewEvent }[];
-  /** Existing rows to count a repeat on: how many copies, and when the last arrived. */
-  repeats: Map<string, { count: number; at: Date }>;
+  /** Existing rows (by id) to count a repeat on: how many copies, and when the last arrived. */
+  repeats: Map<number, { count: number; at: Date }>;
 }
 
-export function planBatch(events: NewEvent[], keys: string[], known: Map<string, number>, maxId: number): BatchPlan {
-  const idByKey = new Map(known);
+export function planBatch(events: NewEvent[], keys: string[], known: KnownRows, maxId: number): BatchPlan {
+  const idByKey = new Map(known.byKey);
+  const idByToken = new Map(known.byToken);
   const fresh: BatchPlan["fresh"] = [];
   const repeats: BatchPlan["repeats"] = new Map();
   let next = maxId;
   const outcomes = events.map((event, i): WriteOutcome => {
     const key = keys[i]!;
-    const existing = idByKey.get(key);
+    const existing = idByKey.get(key) ?? (event.tokenId === null ? undefined : idByToken.get(event.tokenId));
     if (existing !== undefined) {
-      repeats.set(key, { count: (repeats.get(key)?.count ?? 0) + 1, at: event.receivedAt });
+      repeats.set(existing, { count: (repeats.get(existing)?.count ?? 0) + 1, at: event.receivedAt });
       return { id: existing, duplicate: true, event };
     }
     const id = ++next;
     idByKey.set(key, id);
+    if (event.tokenId !== null) idByToken.set(event.tokenId, id);
     fresh.push({ id, key, event });
     return { id, duplicate: false, event };
   });
   return { outcomes, fresh, repeats };
+}
+
+/** The distinct token ids of a batch, to look up. */
+export function tokenIdsOf(events: NewEvent[]): string[] {
+  return [...new Set(events.flatMap((e) => (e.tokenId === null ? [] : [e.tokenId])))];
 }
 
 /** The events table's columns as written, in the order eventValues gives them. */
@@ -49,7 +64,7 @@ export const EVENT_COLUMNS = [
   "id", "kind", "dedupe_key", "message_uuid", "status", "channel", "message_type", "from_number", "to_number", "client_ref",
   "error_code", "error_title", "error_detail", "price", "currency", "timestamp", "received_at", "verification", "hash_form",
   "api_key", "application_id", "text", "network_code", "concat_ref", "concat_part", "concat_total", "wire_form", "raw_body",
-  "headers", "duplicates",
+  "headers", "duplicates", "token_id",
 ] as const;
 
 /** One new row's values, dates converted by the caller's driver convention. */
@@ -58,7 +73,7 @@ export function eventValues<D>(id: number, key: string, e: NewEvent, date: (d: D
     id, e.kind, key, e.messageUuid, e.status, e.channel, e.messageType, e.from, e.to, e.clientRef,
     e.errorCode, e.errorTitle, e.errorDetail, e.price, e.currency, e.timestamp ? date(e.timestamp) : null, date(e.receivedAt),
     e.verification, e.hashForm, e.apiKey, e.applicationId, e.text, e.networkCode, e.concat?.ref ?? null, e.concat?.part ?? null,
-    e.concat?.total ?? null, e.wireForm, e.rawBody, JSON.stringify(e.headers), 0,
+    e.concat?.total ?? null, e.wireForm, e.rawBody, JSON.stringify(e.headers), 0, e.tokenId,
   ];
 }
 

@@ -31,6 +31,11 @@ export interface NewEvent extends NormalizedEvent {
   headers: Record<string, string>;
   /** What identifies a retry of this delivery; defaults to the raw body. */
   dedupeContent?: string;
+  /**
+   * The verified token's jti: the same signed token seen again is a replay, whatever body or
+   * endpoint it comes with (lib/events/batch.ts). Null when unverified or the token has none.
+   */
+  tokenId: string | null;
 }
 
 export interface RecordResult {

@@ -1,5 +1,14 @@
 import type { Database } from "@/lib/db/client";
-import { columnList, EVENT_COLUMNS, eventValues, planBatch, REJECTION_COLUMNS, rejectionValues, type WriteOutcome } from "@/lib/events/batch";
+import {
+  columnList,
+  EVENT_COLUMNS,
+  eventValues,
+  planBatch,
+  REJECTION_COLUMNS,
+  rejectionValues,
+  tokenIdsOf,
+  type WriteOutcome,
+} from "@/lib/events/batch";
 import type { NewEvent, NewRejection } from "@/lib/events/store";
 
 /**
@@ -24,8 +33,24 @@ export async function writeEventsPostgres(db: Database, events: NewEvent[], keys
         `SELECT "dedupe_key", "id" FROM "events" WHERE "dedupe_key" = ANY($1::text[])`,
         [...new Set(keys)],
       );
+      const tokens = tokenIdsOf(events);
+      const knownTokens =
+        tokens.length === 0
+          ? []
+          : await tx.$queryRawUnsafe<{ token_id: string; id: number | bigint }[]>(
+              `SELECT "token_id", "id" FROM "events" WHERE "token_id" = ANY($1::text[])`,
+              tokens,
+            );
       const [{ max } = { max: 0 }] = await tx.$queryRawUnsafe<{ max: number | bigint | null }[]>(`SELECT MAX("id") AS "max" FROM "events"`);
-      const plan = planBatch(events, keys, new Map(known.map((row) => [row.dedupe_key, Number(row.id)])), Number(max ?? 0));
+      const plan = planBatch(
+        events,
+        keys,
+        {
+          byKey: new Map(known.map((row) => [row.dedupe_key, Number(row.id)])),
+          byToken: new Map(knownTokens.map((row) => [row.token_id, Number(row.id)])),
+        },
+        Number(max ?? 0),
+      );
 
       if (plan.fresh.length > 0) {
         await tx.$executeRawUnsafe(
@@ -33,12 +58,12 @@ export async function writeEventsPostgres(db: Database, events: NewEvent[], keys
           ...plan.fresh.flatMap((row) => eventValues(row.id, row.key, row.event, (d) => d)),
         );
       }
-      for (const [key, repeat] of plan.repeats) {
+      for (const [id, repeat] of plan.repeats) {
         await tx.$executeRawUnsafe(
-          `UPDATE "events" SET "duplicates" = "duplicates" + $1, "last_duplicate_at" = $2 WHERE "dedupe_key" = $3`,
+          `UPDATE "events" SET "duplicates" = "duplicates" + $1, "last_duplicate_at" = $2 WHERE "id" = $3`,
           repeat.count,
           repeat.at,
-          key,
+          id,
         );
       }
       return plan.outcomes;

@@ -1,5 +1,14 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { columnList, EVENT_COLUMNS, eventValues, planBatch, REJECTION_COLUMNS, rejectionValues, type WriteOutcome } from "@/lib/events/batch";
+import {
+  columnList,
+  EVENT_COLUMNS,
+  eventValues,
+  planBatch,
+  REJECTION_COLUMNS,
+  rejectionValues,
+  tokenIdsOf,
+  type WriteOutcome,
+} from "@/lib/events/batch";
 import type { NewEvent, NewRejection } from "@/lib/events/store";
 
 /**
@@ -29,17 +38,20 @@ function writes(db: BetterSqlite3.Database): Writes {
     const s = {
       // One statement for any batch size: the keys travel as one JSON array.
       known: db.prepare<[string], { dedupe_key: string; id: number }>(`SELECT "dedupe_key", "id" FROM "events" WHERE "dedupe_key" IN (SELECT "value" FROM json_each(?))`),
+      knownTokens: db.prepare<[string], { token_id: string; id: number }>(`SELECT "token_id", "id" FROM "events" WHERE "token_id" IN (SELECT "value" FROM json_each(?))`),
       maxId: db.prepare<[], { max: number | null }>(`SELECT MAX("id") AS "max" FROM "events"`),
       insertEvent: db.prepare<unknown[]>(`INSERT INTO "events" (${columnList(EVENT_COLUMNS)}) VALUES (${params(EVENT_COLUMNS.length)})`),
-      countRepeat: db.prepare<[number, string, string]>(`UPDATE "events" SET "duplicates" = "duplicates" + ?, "last_duplicate_at" = ? WHERE "dedupe_key" = ?`),
+      countRepeat: db.prepare<[number, string, number]>(`UPDATE "events" SET "duplicates" = "duplicates" + ?, "last_duplicate_at" = ? WHERE "id" = ?`),
       insertRejection: db.prepare<unknown[]>(`INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES (${params(REJECTION_COLUMNS.length)})`),
     };
     w = {
       events: db.transaction((events: NewEvent[], keys: string[]) => {
-        const known = new Map(s.known.all(JSON.stringify([...new Set(keys)])).map((row) => [row.dedupe_key, row.id]));
-        const plan = planBatch(events, keys, known, s.maxId.get()?.max ?? 0);
+        const byKey = new Map(s.known.all(JSON.stringify([...new Set(keys)])).map((row) => [row.dedupe_key, row.id]));
+        const tokens = tokenIdsOf(events);
+        const byToken = new Map(tokens.length === 0 ? [] : s.knownTokens.all(JSON.stringify(tokens)).map((row) => [row.token_id, row.id]));
+        const plan = planBatch(events, keys, { byKey, byToken }, s.maxId.get()?.max ?? 0);
         for (const row of plan.fresh) s.insertEvent.run(eventValues(row.id, row.key, row.event, sqliteDate));
-        for (const [key, repeat] of plan.repeats) s.countRepeat.run(repeat.count, sqliteDate(repeat.at), key);
+        for (const [id, repeat] of plan.repeats) s.countRepeat.run(repeat.count, sqliteDate(repeat.at), id);
         return plan.outcomes;
       }),
       rejections: db.transaction((rejections: NewRejection[]) => {

@@ -26,11 +26,16 @@ export async function receiveMessagesWebhook(kind: MessagesEventKind, request: W
   const parsed = parseJsonObject(rawBody);
   if (!parsed.ok) return delivery.refuse("malformed_json", parsed.detail, 400, rawBody);
 
+  const verified = verdict.verification === "verified" ? verdict : undefined;
   return delivery.store({
     ...normalizeMessagesEvent(kind, parsed.payload),
     kind,
     verification: verdict.verification,
-    hashForm: verdict.verification === "verified" ? verdict.hashForm : null,
+    hashForm: verified?.hashForm ?? null,
+    // A retry is identified by what the signature covered: when only the compact form matched,
+    // re-spacing the body does not make a new event (each variant verifies the same way).
+    dedupeContent: verified?.hashForm === "compact" ? JSON.stringify(parsed.payload) : undefined,
+    tokenId: typeof verified?.claims.jti === "string" && verified.claims.jti !== "" ? verified.claims.jti : null,
     apiKey: typeof verdict.claims?.api_key === "string" ? verdict.claims.api_key : null,
     applicationId: typeof verdict.claims?.application_id === "string" ? verdict.claims.application_id : null,
     rawBody: Buffer.from(rawBody).toString("utf8"),

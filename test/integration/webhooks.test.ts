@@ -4,7 +4,7 @@ import type { EventJson, RejectionJson } from "@/lib/events/types";
 import { ackOf, getJson, latestRejection, listAllEvents, postWebhook, statusBody, WEBHOOK_PATHS } from "@/test/support/http";
 import { onPostgres } from "@/test/support/postgres";
 import { startServer, type RunningServer } from "@/test/support/server";
-import { messagesFixtures, signedHeaders, TEST_API_KEY, TEST_APPLICATION_ID, TEST_SECRET } from "@/test/support/vonage";
+import { messagesFixtures, sha256Hex, signedHeaders, TEST_API_KEY, TEST_APPLICATION_ID, TEST_SECRET } from "@/test/support/vonage";
 
 /** Both Messages webhooks over real HTTP against the real server and a real SQLite file. */
 
@@ -81,6 +81,8 @@ describe("refused deliveries", () => {
     ["a stale token", () => postWebhook(server.url, "status", body, { iatOffset: -90_000 }), 401, "stale_token"],
     ["a future token", () => postWebhook(server.url, "status", body, { iatOffset: 3600 }), 401, "future_token"],
     ["a missing iat", () => postWebhook(server.url, "status", body, { claims: { iat: undefined } }), 401, "missing_claim"],
+    ["an iat that is a string", () => postWebhook(server.url, "status", body, { claims: { iat: String(Math.floor(Date.now() / 1000)) } }), 401, "malformed_token"],
+    ["an exp that is a string", () => postWebhook(server.url, "status", body, { claims: { exp: "tomorrow" } }), 401, "malformed_token"],
     [
       "a tampered body",
       async () =>
@@ -172,6 +174,37 @@ describe("duplicates", () => {
     const events = await listAllEvents(server.url, `message_id=${JSON.parse(body).message_uuid}`);
     expect(events).toHaveLength(1);
     expect(events[0]!.duplicates).toBe(24);
+  });
+
+  it("stores a body re-spaced in transit once: the key follows what the signature covered", async () => {
+    const compact = statusBody();
+    const parsed = JSON.parse(compact) as Record<string, unknown>;
+    const variants = [JSON.stringify(parsed, null, 2), JSON.stringify(parsed, null, "\t"), ` ${compact}`, `${compact}\n`, compact.replace(/,/g, ", ")];
+    const acks = [];
+    for (const variant of variants) {
+      // Each copy signed afresh (its own jti), over the compact form: only the body's form differs.
+      const headers = await signedHeaders(compact, { claims: { payload_hash: sha256Hex(compact) } });
+      const response = await fetch(`${server.url}${WEBHOOK_PATHS.status}`, { method: "POST", headers, body: variant });
+      expect(response.status).toBe(200);
+      acks.push(ackOf(response));
+    }
+    expect(new Set(acks.map((a) => a.id)).size).toBe(1);
+    expect(acks.filter((a) => a.duplicate)).toHaveLength(variants.length - 1);
+    const events = await listAllEvents(server.url, `message_id=${parsed.message_uuid as string}`);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ hashForm: "compact", duplicates: variants.length - 1 });
+  });
+
+  it("counts the same token (its jti) seen again as a replay, even at the other endpoint", async () => {
+    const body = statusBody();
+    const headers = await signedHeaders(body);
+    const first = ackOf(await fetch(`${server.url}${WEBHOOK_PATHS.status}`, { method: "POST", headers, body }));
+    const replayed = await fetch(`${server.url}${WEBHOOK_PATHS.inbound}`, { method: "POST", headers, body });
+    expect(ackOf(replayed)).toEqual({ id: first.id, duplicate: true });
+    const stored = await listAllEvents(server.url, `message_id=${JSON.parse(body).message_uuid}`);
+    expect(stored.map((e) => [e.kind, e.duplicates])).toEqual([["status", 1]]);
+    // A genuine retry is signed afresh (a new jti) and is still recognised by its body.
+    expect(ackOf(await postWebhook(server.url, "status", body))).toEqual({ id: first.id, duplicate: true });
   });
 
   it("stores the same body on the other endpoint as a different event", async () => {
