@@ -5,6 +5,7 @@ import {
   smsStringToSign,
   verifySmsSignature,
   type SmsSignatureMethod,
+  type SmsSignedForm,
   type SmsVerification,
 } from "@/lib/vonage/sms-signature";
 import { readFixture } from "@/test/support/vonage";
@@ -16,6 +17,8 @@ interface Vector {
   params: Record<string, string>;
   sig: string;
   expected: boolean;
+  /** Which parameters were signed; the SDKs' own vectors without it sign every one. */
+  form?: SmsSignedForm;
 }
 
 const { vectors } = JSON.parse(readFixture("sms-signature-vectors.json")) as { vectors: Vector[] };
@@ -60,8 +63,8 @@ describe("smsStringToSign", () => {
 describe("computeSmsSignature against Vonage's vectors", () => {
   it.each(vectors.map((v, i) => [i, v.signatureMethod, v] as const))("vector %i (%s)", (_i, method, vector) => {
     const { sig: _sig, ...unsigned } = vector.params;
-    expect(computeSmsSignature(vector.params, vector.signatureSecret, method)).toBe(vector.sig.toLowerCase());
-    expect(computeSmsSignature(unsigned, vector.signatureSecret, method)).toBe(vector.sig.toLowerCase());
+    expect(computeSmsSignature(vector.params, vector.signatureSecret, method, vector.form)).toBe(vector.sig.toLowerCase());
+    expect(computeSmsSignature(unsigned, vector.signatureSecret, method, vector.form)).toBe(vector.sig.toLowerCase());
   });
 
   it("returns lowercase hex of each method's length", () => {
@@ -77,7 +80,9 @@ describe("verifySmsSignature", () => {
     (_i, method, vector) => {
       const params = { ...vector.params, sig: vector.sig };
       const now = new Date(Number(vector.params.timestamp) * 1000);
-      expect(reasonOf(verify(params, { secrets: [vector.signatureSecret], method, now }))).toBe("ok:0");
+      const result = verify(params, { secrets: [vector.signatureSecret], method, now });
+      expect(reasonOf(result)).toBe("ok:0");
+      expect(result.ok && result.form).toBe(vector.form ?? "all-params");
       for (const other of SMS_SIGNATURE_METHODS.filter((m) => m !== method)) {
         expect(reasonOf(verify(params, { secrets: [vector.signatureSecret], method: other, now }))).toBe("bad_signature");
       }
@@ -88,6 +93,23 @@ describe("verifySmsSignature", () => {
     const params = signed(NODE_VECTOR.params, method);
     expect(reasonOf(verify({ ...params, sig: params.sig!.toUpperCase() }, { method }))).toBe("ok:0");
     expect(reasonOf(verify({ ...params, sig: params.sig!.toLowerCase() }, { method }))).toBe("ok:0");
+  });
+
+  it("accepts a sig over the parameters without their empty values (Java's form) only when it matches that way", () => {
+    const params = { ...NODE_VECTOR.params, "client-ref": "" };
+    const javaSig = computeSmsSignature(params, SECRET, "sha256", "non-empty-params");
+    const phpSig = computeSmsSignature(params, SECRET, "sha256", "all-params");
+    expect(javaSig).not.toBe(phpSig);
+    expect(verify({ ...params, sig: javaSig }, { method: "sha256" })).toMatchObject({ ok: true, form: "non-empty-params" });
+    expect(verify({ ...params, sig: phpSig }, { method: "sha256" })).toMatchObject({ ok: true, form: "all-params" });
+    // Without an empty value the two forms are one: no second string is tried.
+    expect(verify({ ...params, "client-ref": "x", sig: javaSig }, { method: "sha256" })).toMatchObject({ ok: false, reason: "bad_signature" });
+  });
+
+  it("names the method that would have matched in either form", () => {
+    const params = { ...NODE_VECTOR.params, "client-ref": "" };
+    const result = verify({ ...params, sig: computeSmsSignature(params, SECRET, "sha512", "non-empty-params") }, { method: "sha256" });
+    expect(result.ok ? "" : result.detail).toMatch(/matches method sha512/);
   });
 
   it("refuses a tampered parameter, an added one and a removed one", () => {

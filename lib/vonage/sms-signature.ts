@@ -12,8 +12,16 @@ export type SmsSignatureMethod = (typeof SMS_SIGNATURE_METHODS)[number];
 
 export type SmsRejectionReason = "missing_signature" | "bad_signature" | "stale_token" | "future_token";
 
+/**
+ * Which parameters were signed. The PHP, Ruby and .NET SDKs sign every parameter, empty values
+ * included (`&b=`); the Java SDK skips empty ones. Which of the two Vonage's own signer does is
+ * not documented, so a `sig` that fails one form is tried with the other, and the event records
+ * which one matched (as `hashForm`), so real traffic settles the question.
+ */
+export type SmsSignedForm = "all-params" | "non-empty-params";
+
 export type SmsVerification =
-  | { ok: true; matchedSecretIndex: number }
+  | { ok: true; matchedSecretIndex: number; form: SmsSignedForm }
   | { ok: false; reason: SmsRejectionReason; detail: string };
 
 export interface SmsVerifyOptions {
@@ -41,19 +49,15 @@ const DIGEST_HEX_LENGTH: Record<SmsSignatureMethod, number> = {
 
 const UNIX_SECONDS = /^\d{1,12}$/;
 
-export function isSmsSignatureMethod(value: string): value is SmsSignatureMethod {
-  return (SMS_SIGNATURE_METHODS as readonly string[]).includes(value);
-}
-
 /**
  * The documented string to sign: every parameter but `sig`, keys sorted in byte order
  * (`message-timestamp` < `messageId`), `&` and `=` in each value replaced by `_`, joined as
  * `&key=value…` with a leading `&`. Unlike the Node SDK's outbound signer, nothing is
  * URL-encoded and keys are left alone (vonage-webhooks.md §2.4).
  */
-export function smsStringToSign(params: Record<string, string>): string {
+export function smsStringToSign(params: Record<string, string>, form: SmsSignedForm = "all-params"): string {
   return Object.keys(params)
-    .filter((key) => key !== "sig")
+    .filter((key) => key !== "sig" && (form === "all-params" || params[key] !== ""))
     .sort(compareBytes)
     .map((key) => `&${key}=${(params[key] ?? "").replace(/[&=]/g, "_")}`)
     .join("");
@@ -65,8 +69,13 @@ function compareBytes(a: string, b: string): number {
 }
 
 /** md5hash is a plain MD5 of string + secret; the other methods are HMACs keyed with the secret. Lowercase hex. */
-export function computeSmsSignature(params: Record<string, string>, secret: string, method: SmsSignatureMethod): string {
-  const data = smsStringToSign(params);
+export function computeSmsSignature(
+  params: Record<string, string>,
+  secret: string,
+  method: SmsSignatureMethod,
+  form: SmsSignedForm = "all-params",
+): string {
+  const data = smsStringToSign(params, form);
   if (method === "md5hash") return createHash("md5").update(data + secret, "utf8").digest("hex");
   return createHmac(method, secret).update(data, "utf8").digest("hex");
 }
@@ -88,28 +97,34 @@ export function verifySmsSignature(options: SmsVerifyOptions): SmsVerification {
     return refuse("bad_signature", "sig is present but no SMS signature secret is configured to check it");
   }
 
-  const matchedSecretIndex = matchingSecretIndex(params, sig, secrets, method);
-  if (matchedSecretIndex === undefined) {
+  const match = matchSignature(params, sig, secrets, method);
+  if (match === undefined) {
     return refuse("bad_signature", explainMismatch(params, sig, secrets, method));
   }
 
   const timestampProblem = checkTimestamp(params.timestamp, options);
   if (timestampProblem) return timestampProblem;
-  return { ok: true, matchedSecretIndex };
+  return { ok: true, matchedSecretIndex: match.index, form: match.form };
 }
 
 function refuse(reason: SmsRejectionReason, detail: string): SmsVerification {
   return { ok: false, reason, detail };
 }
 
-function matchingSecretIndex(
+/** The secret and signed form that reproduce `sig`; the form without empty values only differs when there are some. */
+function matchSignature(
   params: Record<string, string>,
   sig: string,
   secrets: string[],
   method: SmsSignatureMethod,
-): number | undefined {
-  const index = secrets.findIndex((secret) => sameSignature(computeSmsSignature(params, secret, method), sig));
-  return index === -1 ? undefined : index;
+): { index: number; form: SmsSignedForm } | undefined {
+  const hasEmpty = Object.entries(params).some(([key, value]) => key !== "sig" && value === "");
+  const forms: SmsSignedForm[] = hasEmpty ? ["all-params", "non-empty-params"] : ["all-params"];
+  for (const form of forms) {
+    const index = secrets.findIndex((secret) => sameSignature(computeSmsSignature(params, secret, method, form), sig));
+    if (index !== -1) return { index, form };
+  }
+  return undefined;
 }
 
 /**
@@ -133,9 +148,9 @@ function explainMismatch(
 ): string {
   for (const other of SMS_SIGNATURE_METHODS) {
     if (other === method) continue;
-    const index = matchingSecretIndex(params, sig, secrets, other);
-    if (index !== undefined) {
-      const which = secrets.length > 1 ? ` with secret #${index + 1}` : "";
+    const match = matchSignature(params, sig, secrets, other);
+    if (match !== undefined) {
+      const which = secrets.length > 1 ? ` with secret #${match.index + 1}` : "";
       return `signature matches method ${other}${which}, but VONAGE_SMS_SIGNATURE_METHOD is ${method}: set it to ${other} (the method chosen in the Vonage Dashboard)`;
     }
   }

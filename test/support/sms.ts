@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { computeSmsSignature, type SmsSignatureMethod } from "@/lib/vonage/sms-signature";
+import { computeSmsSignature, type SmsSignatureMethod, type SmsSignedForm } from "@/lib/vonage/sms-signature";
 import { readFixture } from "@/test/support/vonage";
 
 /** Account-level SMS API webhooks for tests: raw captures replayed, and requests signed like Vonage signs them. */
@@ -42,9 +42,15 @@ export function replayCapture(baseUrl: string, kind: SmsKind, capture: HttpCaptu
 }
 
 /** Adds Vonage's signing fields: a fresh timestamp and nonce, and sig (HMACs in upper case, as Vonage sends them). */
-export function signSms(params: Record<string, string>, secret: string, method: SmsSignatureMethod, timestampOffset = 0): Record<string, string> {
+export function signSms(
+  params: Record<string, string>,
+  secret: string,
+  method: SmsSignatureMethod,
+  timestampOffset = 0,
+  form: SmsSignedForm = "all-params",
+): Record<string, string> {
   const signed = { ...params, timestamp: String(Math.floor(Date.now() / 1000) + timestampOffset), nonce: randomUUID() };
-  const sig = computeSmsSignature(signed, secret, method);
+  const sig = computeSmsSignature(signed, secret, method, form);
   return { ...signed, sig: method === "md5hash" ? sig : sig.toUpperCase() };
 }
 
