@@ -79,6 +79,8 @@ const variables = {
   MAX_CONCURRENT_WEBHOOKS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(64)),
   /** How far behind (ms) the server may run before new webhooks are answered 503 + Retry-After. */
   MAX_WEBHOOK_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(60_000).default(100)),
+  /** SQLite: how often the whole file is checked for damage (PRAGMA quick_check), at start-up too; 0 turns it off. */
+  DATABASE_INTEGRITY_CHECK_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(8760).default(24)),
   /** Milliseconds a write waits for a locked database before the webhook gets 503. */
   DATABASE_BUSY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5000)),
   VONAGE_SIGNATURE_SECRET: optionalString,
@@ -97,6 +99,11 @@ const variables = {
   VONAGE_SMS_SIGNATURE_METHOD: z.preprocess(
     (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
     z.enum(SMS_SIGNATURE_METHODS, { message: `must be one of ${SMS_SIGNATURE_METHODS.join(", ")}` }).default("md5hash"),
+  ),
+  /** The account-level SMS API endpoints: `on`, or `off` (404, recorded) for an account that does not use them. */
+  SMS_API_WEBHOOKS: z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
   ),
   /** Oldest SMS API `timestamp` accepted; defaults to SIGNATURE_MAX_AGE_SECONDS. */
   SMS_SIGNATURE_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 86400).optional()),
@@ -126,6 +133,7 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     dataDir: path.resolve(/*turbopackIgnore: true*/ env.DATA_DIR ?? (sqlitePath ? path.dirname(sqlitePath) : "data")),
     databaseBusyTimeoutMs: env.DATABASE_BUSY_TIMEOUT_MS,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseIntegrityCheckHours: env.DATABASE_INTEGRITY_CHECK_HOURS,
     maxConcurrentWebhooks: env.MAX_CONCURRENT_WEBHOOKS,
     maxWebhookDelayMs: env.MAX_WEBHOOK_DELAY_MS,
     redisUrl: env.REDIS_URL,
@@ -136,6 +144,13 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     smsSignatureSecrets: env.VONAGE_SMS_SIGNATURE_SECRET,
     smsSignatureMethod: env.VONAGE_SMS_SIGNATURE_METHOD,
     smsSignatureMaxAgeSeconds: env.SMS_SIGNATURE_MAX_AGE_SECONDS ?? env.SIGNATURE_MAX_AGE_SECONDS,
+    smsApiWebhooks: env.SMS_API_WEBHOOKS,
+    /**
+     * How the SMS API endpoints treat a request: `verified` (sig required, unsigned refused),
+     * `unverified` (accepted and marked so) or `off`. Independent of the Messages API's mode.
+     */
+    smsVerificationMode:
+      env.SMS_API_WEBHOOKS === "off" ? ("off" as const) : env.VONAGE_SMS_SIGNATURE_SECRET.length > 0 ? ("verified" as const) : ("unverified" as const),
     dashboardPassword: env.DASHBOARD_PASSWORD,
     dashboardApiToken: env.DASHBOARD_API_TOKEN,
     sessionSecret: env.SESSION_SECRET,

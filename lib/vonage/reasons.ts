@@ -64,6 +64,10 @@ export const REJECTION_REASONS = {
     meaning: "The request used a method other than POST.",
     fix: "Messages API webhooks are always POSTed. A GET usually means the URL was opened in a browser, or an account-level SMS setting is set to GET (use /webhooks/inbound-sms and /webhooks/delivery-receipt for those).",
   },
+  endpoint_disabled: {
+    meaning: "The request reached an SMS API endpoint while SMS_API_WEBHOOKS is off.",
+    fix: "If this account does use the SMS API (inbound SMS or delivery receipts at account-level URLs), set SMS_API_WEBHOOKS=on; otherwise remove these URLs from Dashboard › Settings.",
+  },
   body_too_large: {
     meaning: "The body is larger than 1 MiB.",
     fix: "Vonage webhooks are a few kilobytes; something else is posting to this URL.",

@@ -3,7 +3,7 @@ import type { LimitedBody } from "@/lib/http/body";
 import { Delivery, type WebhookAnswer, type WebhookRequest } from "@/lib/webhooks/delivery";
 import { readSmsParams } from "@/lib/vonage/sms-params";
 import { normalizeSmsEvent, type SmsEventKind } from "@/lib/vonage/sms-payload";
-import { verifySmsSignature } from "@/lib/vonage/sms-signature";
+import { verifySmsSignature, type SmsSignedForm } from "@/lib/vonage/sms-signature";
 
 /**
  * One account-level SMS API webhook (inbound SMS or delivery receipt), in any of its wire
@@ -27,6 +27,7 @@ export async function receiveSmsWebhook(kind: SmsEventKind, request: WebhookRequ
   const { params } = read;
 
   let verification: "verified" | "unverified" = "unverified";
+  let hashForm: SmsSignedForm | null = null;
   if (config.smsSignatureSecrets.length > 0) {
     const verdict = verifySmsSignature({
       params,
@@ -36,6 +37,7 @@ export async function receiveSmsWebhook(kind: SmsEventKind, request: WebhookRequ
     });
     if (!verdict.ok) return delivery.refuse(verdict.reason, verdict.detail, 401, asReceived);
     verification = "verified";
+    hashForm = verdict.form;
   }
 
   const { binary: _binary, concat, ...normalized } = normalizeSmsEvent(kind, params);
@@ -44,7 +46,8 @@ export async function receiveSmsWebhook(kind: SmsEventKind, request: WebhookRequ
     ...normalized,
     kind,
     verification,
-    hashForm: null,
+    hashForm,
+    tokenId: null,
     apiKey: params["api-key"] ?? null,
     applicationId: null,
     rawBody: JSON.stringify(params),
@@ -53,6 +56,15 @@ export async function receiveSmsWebhook(kind: SmsEventKind, request: WebhookRequ
     wireForm: read.wireForm,
     dedupeContent: JSON.stringify(content),
   });
+}
+
+/** SMS_API_WEBHOOKS=off: the account does not use the SMS API, so nothing is accepted here. */
+export function refuseSmsDisabled(request: WebhookRequest): Promise<WebhookAnswer> {
+  return new Delivery(request).refuse(
+    "endpoint_disabled",
+    "the SMS API endpoints are turned off (SMS_API_WEBHOOKS=off); nothing sent here is stored",
+    404,
+  );
 }
 
 /** SMS API webhooks come as GET or POST; anything else is refused and recorded. */

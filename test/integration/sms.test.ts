@@ -79,6 +79,15 @@ describe("sig verification", () => {
     expect(event).toMatchObject({ verification: "verified", text: "Hello & welcome = yes", wireForm: form });
   });
 
+  it.each(["all-params", "non-empty-params"] as const)(
+    "accepts a receipt with an empty value signed over %s, and records which form matched",
+    async (signedForm) => {
+      const params = signSms(dlrParams({ "client-ref": "", "err-code": "0" }), SECRET, "sha256", 0, signedForm);
+      const event = await stored(signed, await sendSms(signed.url, "sms-dlr", params, "form"));
+      expect(event).toMatchObject({ verification: "verified", hashForm: signedForm, clientRef: null });
+    },
+  );
+
   async function refused(params: Record<string, string>, reason: string, kind: SmsKind = "sms-dlr") {
     const response = await sendSms(signed.url, kind, params, "form");
     expect(response.status).toBe(401);
@@ -118,6 +127,51 @@ describe("sig verification", () => {
     const first = ackOf(await sendSms(signed.url, "sms-dlr", signSms(params, SECRET, "sha256")));
     const retry = await sendSms(signed.url, "sms-dlr", signSms(params, SECRET, "sha256"), "json");
     expect(ackOf(retry)).toEqual({ id: first.id, duplicate: true });
+  });
+});
+
+describe("SMS_API_WEBHOOKS=off", () => {
+  let off: RunningServer;
+  beforeAll(async () => {
+    off = await startServer({ env: { SMS_API_WEBHOOKS: "off" } });
+  });
+  afterAll(async () => {
+    await off?.stop();
+  });
+
+  it.each(["sms-dlr", "sms-inbound"] as const)("answers %s 404, stores nothing and records why", async (kind) => {
+    const response = await sendSms(off.url, kind, dlrParams(), "form");
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ error: "endpoint_disabled" });
+    expect(await latestRejection(off.url)).toMatchObject({ reason: "endpoint_disabled", httpStatus: 404 });
+    expect(await listAllEvents(off.url)).toHaveLength(0);
+  });
+
+  it("says so in the detailed health, at start-up, and still serves the Messages endpoints", async () => {
+    const { body } = await getJson<{ smsVerification: { mode: string } }>(off.url, "/api/health");
+    expect(body.smsVerification.mode).toBe("off");
+    expect(off.output()).toMatch(/SMS API webhooks .*OFF/);
+  });
+});
+
+describe("the SMS endpoints' own verification mode", () => {
+  it("is reported apart from the Messages API's, at start-up and in the detailed health", async () => {
+    const messagesOnly = await startServer({ env: { VONAGE_SIGNATURE_SECRET: "messages-secret-0123456789" } });
+    try {
+      const { body } = await getJson<{ verification: { mode: string }; smsVerification: { mode: string; warning?: string } }>(
+        messagesOnly.url,
+        "/api/health",
+      );
+      expect(body.verification.mode).toBe("verified");
+      expect(body.smsVerification.mode).toBe("unverified");
+      expect(body.smsVerification.warning).toMatch(/VONAGE_SMS_SIGNATURE_SECRET/);
+      expect(messagesOnly.output()).toMatch(/WARNING: SMS API webhooks .* WITHOUT signature verification/);
+      expect(messagesOnly.output()).toMatch(/Messages API signature verification ON/);
+    } finally {
+      await messagesOnly.stop();
+    }
+    const { body } = await getJson<{ smsVerification: { mode: string } }>(signed.url, "/api/health");
+    expect(body.smsVerification.mode).toBe("verified");
   });
 });
 
