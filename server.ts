@@ -9,6 +9,7 @@ import { ConfigError, getConfig } from "@/lib/config";
 import { configureConnection, getDatabase } from "@/lib/db/client";
 import { setCounter } from "@/lib/db/count";
 import { CountWorker } from "@/lib/db/count-worker-host";
+import { scheduleIntegrityChecks } from "@/lib/db/integrity-host";
 import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
 import { addAcceptors, closeAcceptors } from "@/lib/http/acceptors";
@@ -70,6 +71,8 @@ async function main() {
   // Counts for exports on SQLite, off this thread (lib/db/count.ts).
   const counter = config.sqlitePath ? new CountWorker(config.sqlitePath) : undefined;
   setCounter(counter);
+  // A damaged page is found only by reading it: the whole file, on a thread of its own (lib/db/integrity.ts).
+  const integrity = config.sqlitePath ? scheduleIntegrityChecks(config.sqlitePath, config.databaseIntegrityCheckHours) : undefined;
   console.log(`[db] ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(" ")}`);
 
   const dev = config.nodeEnv !== "production";
@@ -125,10 +128,20 @@ async function main() {
       console.log(`[server] Dashboard: ${base}/ (log in with DASHBOARD_PASSWORD)`);
     }
     if (config.signatureConfigured) {
-      console.log(`[server] Signature verification ON (max token age ${config.signatureMaxAgeSeconds} s)`);
+      console.log(`[server] Messages API signature verification ON (max token age ${config.signatureMaxAgeSeconds} s)`);
     } else {
       console.warn(
         "[server] WARNING: VONAGE_SIGNATURE_SECRET is not set. Webhooks are accepted WITHOUT signature verification and stored as UNVERIFIED.",
+      );
+    }
+    // The account-level SMS API endpoints are checked with their own secret, or not at all.
+    if (config.smsVerificationMode === "verified") {
+      console.log(`[server] SMS API webhooks: sig verification ON (${config.smsSignatureMethod}); unsigned ones are refused`);
+    } else if (config.smsVerificationMode === "off") {
+      console.log("[server] SMS API webhooks OFF (SMS_API_WEBHOOKS=off): /webhooks/inbound-sms and /webhooks/delivery-receipt answer 404");
+    } else {
+      console.warn(
+        "[server] WARNING: SMS API webhooks (/webhooks/inbound-sms, /webhooks/delivery-receipt) are accepted WITHOUT signature verification and stored as UNVERIFIED: set VONAGE_SMS_SIGNATURE_SECRET to refuse unsigned ones, or SMS_API_WEBHOOKS=off.",
       );
     }
     console.log("[server] ready");
@@ -149,6 +162,7 @@ async function main() {
     });
     realtime?.close();
     admission.close();
+    integrity?.stop();
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     setTimeout(() => server.closeAllConnections(), 8_000).unref();
     setTimeout(() => process.exit(0), 10_000).unref();

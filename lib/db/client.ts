@@ -108,6 +108,12 @@ export function getSqliteWriteConnection(): BetterSqlite3.Database {
   return store[WRITE_DB_KEY];
 }
 
+/** SQLite reports a held lock as SQLITE_BUSY; Prisma surfaces it as a socket timeout. */
+export function isDatabaseBusy(error: unknown): boolean {
+  const text = `${(error as { code?: string })?.code ?? ""} ${String((error as Error)?.message ?? error)}`;
+  return /SQLITE_BUSY|SocketTimeout|database is locked|P1008|Socket timeout/i.test(text);
+}
+
 /** Closes the SQLite write connection, if open (on shutdown; in-flight batches are committed by then). */
 export function closeSqliteWriteConnection(): void {
   const store = globalThis as WithDb;

@@ -1,6 +1,7 @@
 import { hash } from "node:crypto";
 import { getConfig } from "@/lib/config";
-import { getDatabase, getSqliteWriteConnection } from "@/lib/db/client";
+import { getDatabase, getSqliteWriteConnection, isDatabaseBusy } from "@/lib/db/client";
+import { noteWriteOutcome } from "@/lib/db/storage-check";
 import type { WriteOutcome } from "@/lib/events/batch";
 import { publishEvents } from "@/lib/events/bus";
 import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
@@ -67,24 +68,19 @@ export function dedupeKeyOf(kind: EventKind, content: string): string {
   return hash("sha256", `${kind}\n${content}`, "hex");
 }
 
-/** SQLite reports a held lock as SQLITE_BUSY; Prisma surfaces it as a socket timeout. */
-export function isDatabaseBusy(error: unknown): boolean {
-  const text = `${(error as { code?: string })?.code ?? ""} ${String((error as Error)?.message ?? error)}`;
-  return /SQLITE_BUSY|SocketTimeout|database is locked|P1008|Socket timeout/i.test(text);
-}
-
 const WRITER_KEY = Symbol.for("vonage-console.event-writer");
 type WithWriter = typeof globalThis & { [WRITER_KEY]?: BatchWriter<NewEvent, WriteOutcome> };
 
 function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
   const store = globalThis as WithWriter;
   store[WRITER_KEY] ??= new BatchWriter<NewEvent, WriteOutcome>({
-    writeBatch: async (events) => {
-      const keys = events.map((e) => dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody));
-      return getConfig().databaseKind === "postgresql"
-        ? writeEventsPostgres(getDatabase(), events, keys)
-        : writeEventsSqlite(getSqliteWriteConnection(), events, keys);
-    },
+    writeBatch: (events) =>
+      noting(async () => {
+        const keys = events.map((e) => dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody));
+        return getConfig().databaseKind === "postgresql"
+          ? writeEventsPostgres(getDatabase(), events, keys)
+          : writeEventsSqlite(getSqliteWriteConnection(), events, keys);
+      }),
     isRetryable: isDatabaseBusy,
     retryForMs: getConfig().databaseBusyTimeoutMs,
     afterCommit: (outcomes) =>
@@ -93,6 +89,18 @@ function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
       ),
   });
   return store[WRITER_KEY];
+}
+
+/** Runs one batch's write, telling the health check whether it worked (lib/db/storage-check.ts). */
+async function noting<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    const result = await write();
+    noteWriteOutcome();
+    return result;
+  } catch (error) {
+    noteWriteOutcome(error);
+    throw error;
+  }
 }
 
 /** Stores one event (or counts a duplicate); resolves after commit. */
@@ -107,11 +115,12 @@ type WithRejectionWriter = typeof globalThis & { [REJECTION_WRITER_KEY]?: BatchW
 function rejectionWriter(): BatchWriter<NewRejection, void> {
   const store = globalThis as WithRejectionWriter;
   store[REJECTION_WRITER_KEY] ??= new BatchWriter<NewRejection, void>({
-    writeBatch: async (rejections) => {
-      if (getConfig().databaseKind === "postgresql") await writeRejectionsPostgres(getDatabase(), rejections);
-      else writeRejectionsSqlite(getSqliteWriteConnection(), rejections);
-      return rejections.map(() => undefined);
-    },
+    writeBatch: (rejections) =>
+      noting(async () => {
+        if (getConfig().databaseKind === "postgresql") await writeRejectionsPostgres(getDatabase(), rejections);
+        else writeRejectionsSqlite(getSqliteWriteConnection(), rejections);
+        return rejections.map(() => undefined);
+      }),
     isRetryable: isDatabaseBusy,
     retryForMs: getConfig().databaseBusyTimeoutMs,
   });

@@ -1,3 +1,4 @@
+import { noteDatabaseError } from "@/lib/db/integrity";
 import { QueryError } from "@/lib/events/query";
 
 /**
@@ -12,6 +13,7 @@ export async function apiResponse(handler: () => Promise<unknown>): Promise<Resp
     if (error instanceof QueryError) {
       return Response.json({ error: "bad_request", detail: error.message }, { status: 400 });
     }
+    noteDatabaseError(error);
     console.error("[api] query failed:", (error as Error).message);
     return Response.json(
       { error: "storage_unavailable", detail: "the database could not answer; retry later" },

@@ -1,3 +1,4 @@
+import { checkStorage, type StorageCheck } from "@/lib/db/storage-check";
 import { receiveWebhook } from "@/lib/ingest/dispatch";
 import type { IngestChannel, WebhookRoute } from "@/lib/ingest/protocol";
 import { readWebhookBody, responseOf } from "@/lib/webhooks/delivery";
@@ -19,6 +20,14 @@ type WithIngest = typeof globalThis & { [INGEST_KEY]?: IngestChannel };
 /** Called by server.ts; route handlers, bundled separately by Next, find it on globalThis. */
 export function setIngestWorker(ingest: IngestChannel | undefined): void {
   (globalThis as WithIngest)[INGEST_KEY] = ingest;
+}
+
+/**
+ * Whether a webhook could be stored now: asked of the ingest worker, which owns the write path,
+ * or checked in-process without one.
+ */
+export function checkStorageNow(): Promise<StorageCheck> {
+  return (globalThis as WithIngest)[INGEST_KEY]?.checkStorage() ?? checkStorage();
 }
 
 /** A webhook endpoint's route handler: the request is received and answered by the ingest worker. */

@@ -1,3 +1,4 @@
+import type { StorageCheck } from "@/lib/db/storage-check";
 import type { EventJson } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
 import type { WebhookAnswer, WebhookRequest } from "@/lib/webhooks/delivery";
@@ -41,13 +42,18 @@ export function webhookRequestOf(wire: WireRequest): WebhookRequest {
  * Requests and answers travel in batches: everything gathered in one turn of the sender's
  * event loop goes in one message, so a burst costs one wake-up per turn, not one per webhook.
  */
-export type ToWorker = { type: "requests"; requests: { id: number; request: WireRequest }[] } | { type: "stop" };
+export type ToWorker =
+  | { type: "requests"; requests: { id: number; request: WireRequest }[] }
+  /** /api/health asks whether a webhook could be stored now (lib/db/storage-check.ts). */
+  | { type: "check-storage"; id: number }
+  | { type: "stop" };
 
 export type FromWorker =
   | { type: "ready" }
   | { type: "responses"; responses: { id: number; response: WebhookAnswer }[] }
   /** Committed events, in id order; always posted before the responses of their batch. */
   | { type: "committed"; events: EventJson[] }
+  | { type: "storage"; id: number; check: StorageCheck }
   | { type: "stopped" };
 
 /** Collects items and hands them over together once per turn of the event loop. */
@@ -72,4 +78,6 @@ export class Outbox<T> {
 /** What a route handler needs of the ingest worker. */
 export interface IngestChannel {
   send(request: WireRequest): Promise<WebhookAnswer>;
+  /** Whether a webhook could be stored now, checked where the write path is. */
+  checkStorage(): Promise<StorageCheck>;
 }

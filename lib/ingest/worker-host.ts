@@ -1,5 +1,6 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { getConfig } from "@/lib/config";
+import type { StorageCheck } from "@/lib/db/storage-check";
 import { publishEvents } from "@/lib/events/bus";
 import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest } from "@/lib/ingest/protocol";
 import { refusal, RETRY_LATER, type WebhookAnswer } from "@/lib/webhooks/delivery";
@@ -14,12 +15,20 @@ import { refusal, RETRY_LATER, type WebhookAnswer } from "@/lib/webhooks/deliver
 /** The answer when the worker is gone: storage is unavailable for now, and Vonage retries. */
 const WORKER_LOST = refusal(503, "storage_unavailable", "the ingest worker stopped before answering; retry later", [RETRY_LATER]);
 
+/** How long one storage check answers for, and how long the worker may take to answer one. */
+const CHECK_STORAGE_EVERY_MS = 2_000;
+const CHECK_STORAGE_TIMEOUT_MS = 3_000;
+
+const NO_WORKER: StorageCheck = { writable: false, problem: "the ingest worker is not running", freeBytes: null, lastWriteError: null };
+
 export class IngestWorker implements IngestChannel {
   private worker!: Worker;
   /** This thread's end of the channel the worker answers on (its events, its answers, in order). */
   private fromWorker!: MessagePort;
   private onReady?: () => void;
   private readonly pending = new Map<number, (response: WebhookAnswer) => void>();
+  private readonly storageChecks = new Map<number, (check: StorageCheck) => void>();
+  private storageCheck?: { at: number; result: Promise<StorageCheck> };
   private nextId = 1;
   private stopping = false;
   /** A worker is running and has opened the database. */
@@ -51,6 +60,33 @@ export class IngestWorker implements IngestChannel {
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
       this.outbox.push({ id, request });
+    });
+  }
+
+  /**
+   * Whether a webhook could be stored now, asked of the worker (a real commit). Health checks
+   * are public and may come often: one check serves every caller for CHECK_STORAGE_EVERY_MS.
+   */
+  checkStorage(): Promise<StorageCheck> {
+    if (this.storageCheck && Date.now() - this.storageCheck.at < CHECK_STORAGE_EVERY_MS) return this.storageCheck.result;
+    const result = this.askWorker();
+    this.storageCheck = { at: Date.now(), result };
+    return result;
+  }
+
+  private askWorker(): Promise<StorageCheck> {
+    if (!this.alive || this.stopping) return Promise.resolve({ ...NO_WORKER });
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.storageChecks.delete(id);
+        resolve({ ...NO_WORKER, problem: `the ingest worker did not answer a test write within ${CHECK_STORAGE_TIMEOUT_MS} ms` });
+      }, CHECK_STORAGE_TIMEOUT_MS);
+      this.storageChecks.set(id, (check) => {
+        clearTimeout(timer);
+        resolve(check);
+      });
+      this.post({ type: "check-storage", id });
     });
   }
 
@@ -96,6 +132,10 @@ export class IngestWorker implements IngestChannel {
           this.pending.get(id)?.(response);
           this.pending.delete(id);
         }
+        break;
+      case "storage":
+        this.storageChecks.get(message.id)?.(message.check);
+        this.storageChecks.delete(message.id);
         break;
       case "stopped":
         void this.worker.terminate();

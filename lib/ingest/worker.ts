@@ -1,6 +1,7 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { closeSqliteWriteConnection, getSqliteWriteConnection } from "@/lib/db/client";
 import { getConfig } from "@/lib/config";
+import { checkStorage } from "@/lib/db/storage-check";
 import { subscribeEvents } from "@/lib/events/bus";
 import { receiveWebhook } from "@/lib/ingest/dispatch";
 import { Outbox, webhookRequestOf, type FromWorker, type ToWorker } from "@/lib/ingest/protocol";
@@ -31,6 +32,10 @@ port.on("message", (message: ToWorker) => {
     answers.drain();
     closeSqliteWriteConnection();
     post({ type: "stopped" });
+    return;
+  }
+  if (message.type === "check-storage") {
+    void checkStorage().then((check) => post({ type: "storage", id: message.id, check }));
     return;
   }
   for (const { id, request } of message.requests) {
