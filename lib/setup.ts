@@ -27,7 +27,7 @@ export interface SetupReport {
   baseUrl: string;
   publicUrlConfigured: boolean;
   signature: { configured: boolean; accounts: number; secrets: number; applicationId: string | null; maxAgeSeconds: number };
-  smsSignature: { configured: boolean; method: string; secrets: number; maxAgeSeconds: number };
+  smsSignature: { configured: boolean; mode: "verified" | "unverified" | "off"; method: string; secrets: number; maxAgeSeconds: number };
   webhooks: WebhookSetup[];
 }
 
@@ -80,6 +80,7 @@ export async function setupReport(request: Request): Promise<SetupReport> {
     },
     smsSignature: {
       configured: config.smsSignatureSecrets.length > 0,
+      mode: config.smsVerificationMode,
       method: config.smsSignatureMethod,
       secrets: config.smsSignatureSecrets.length,
       maxAgeSeconds: config.smsSignatureMaxAgeSeconds,

@@ -81,15 +81,21 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
         </p>
         <WebhookList webhooks={report.webhooks.filter((w) => w.level === "account")} />
         <p className="text-sm text-slate-600 dark:text-slate-300">
-          {report.smsSignature.configured ? (
+          {report.smsSignature.mode === "off" ? (
+            <>
+              These endpoints are <strong>off</strong> (<code>SMS_API_WEBHOOKS=off</code>): they answer 404 and store nothing.
+            </>
+          ) : report.smsSignature.configured ? (
             <>
               SMS <code>sig</code> verification is on (method {report.smsSignature.method}, {report.smsSignature.secrets} secret
               {report.smsSignature.secrets === 1 ? "" : "s"}).
             </>
           ) : (
             <>
-              SMS <code>sig</code> verification is off: set <code>VONAGE_SMS_SIGNATURE_SECRET</code> and{" "}
-              <code>VONAGE_SMS_SIGNATURE_METHOD</code> once Vonage signs your account&apos;s SMS webhooks.
+              SMS <code>sig</code> verification is off: unsigned SMS API calls are accepted and stored as <em>unverified</em>, whatever{" "}
+              <code>VONAGE_SIGNATURE_SECRET</code> says. Set <code>VONAGE_SMS_SIGNATURE_SECRET</code> and{" "}
+              <code>VONAGE_SMS_SIGNATURE_METHOD</code> once Vonage signs your account&apos;s SMS webhooks, or{" "}
+              <code>SMS_API_WEBHOOKS=off</code> if it does not use them.
             </>
           )}
         </p>
