@@ -3,6 +3,7 @@ import { getConfig } from "@/lib/config";
 import { getDatabase, getSqliteWriteConnection } from "@/lib/db/client";
 import type { WriteOutcome } from "@/lib/events/batch";
 import { publishEvents } from "@/lib/events/bus";
+import { storedObject } from "@/lib/events/records";
 import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
 import { writeEventsPostgres, writeRejectionsPostgres } from "@/lib/events/write-postgres";
 import { writeEventsSqlite, writeRejectionsSqlite } from "@/lib/events/write-sqlite";
@@ -163,8 +164,8 @@ export function rejectionRowToJson(row: RejectionRow): RejectionJson {
     detail: row.detail,
     httpStatus: row.httpStatus,
     sourceIp: row.sourceIp,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    tokenClaims: row.tokenClaims ? (JSON.parse(row.tokenClaims) as Record<string, unknown>) : null,
+    headers: storedObject(row.headers) as Record<string, string>,
+    tokenClaims: row.tokenClaims ? storedObject(row.tokenClaims) : null,
     body: row.body,
     bodyBytes: row.bodyBytes,
     bodyTruncated: row.bodyTruncated,

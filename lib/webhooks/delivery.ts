@@ -1,6 +1,7 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { readBodyLimited, type LimitedBody } from "@/lib/http/body";
 import { recordEvent, recordRejection, type NewEvent, type NewRejection } from "@/lib/events/store";
+import { jsonDepth, MAX_JSON_DEPTH } from "@/lib/vonage/json";
 import type { RejectionReason } from "@/lib/vonage/reasons";
 import { DUPLICATE_HEADER, EVENT_ID_HEADER } from "@/lib/webhooks/endpoints";
 
@@ -150,9 +151,20 @@ function redactAuthorization(value: string): string {
   return scheme ? `${scheme} [redacted]` : "[redacted]";
 }
 
+/** Decoded token parts longer than this are not stored (the whole token is under Node's 16 KiB header cap). */
+const TOKEN_PART_MAX_CHARS = 4096;
+
+/**
+ * The refused token's header and claims, decoded without trusting them. They come from
+ * whoever sent the request: parts over 4 KiB or nested too deep are replaced by a marker.
+ */
 function decodeTokenUnverified(authorization: string | null): Record<string, unknown> | null {
   const token = authorization ? /^Bearer\s+(\S+)/i.exec(authorization)?.[1] : undefined;
   if (!token) return null;
+  const parts = token.split(".").slice(0, 2).map((part) => Buffer.from(part, "base64url").toString("utf8"));
+  if (parts.some((part) => part.length > TOKEN_PART_MAX_CHARS || jsonDepth(part) > MAX_JSON_DEPTH)) {
+    return { _omitted: `the token's header or claims are over ${TOKEN_PART_MAX_CHARS / 1024} KiB or nest more than ${MAX_JSON_DEPTH} levels deep` };
+  }
   try {
     return { header: decodeProtectedHeader(token), claims: decodeJwt(token) };
   } catch {
