@@ -81,7 +81,7 @@ export class Delivery {
       detail,
       httpStatus,
       sourceIp: this.request.headers.get(REMOTE_ADDRESS_HEADER),
-      headers: selectHeaders(this.request.headers),
+      headers: capHeaders(selectHeaders(this.request.headers)),
       tokenClaims: decodeTokenUnverified(this.request.headers.get("authorization")),
       body: Buffer.from(body.subarray(0, REJECTION_BODY_BYTES)).toString("utf8"),
       bodyBytes,
@@ -143,6 +143,34 @@ export function selectHeaders(headers: WebhookRequest["headers"], only?: string[
     if (name === "cookie" || name === REMOTE_ADDRESS_HEADER) return;
     out[name] = name === "authorization" ? redactAuthorization(value) : value;
   });
+  return out;
+}
+
+/** A refusal's stored headers: each value cut to 1 KiB, the whole set to about 8 KiB, marked where cut. */
+const HEADER_VALUE_MAX_BYTES = 1024;
+const HEADERS_MAX_BYTES = 8 * 1024;
+
+/**
+ * The headers of a refused request, capped: whoever sent it chose them. A cut value ends with
+ * "… [cut from N bytes]"; headers left out past the total are counted under "[cut]", a name
+ * no real header can have.
+ */
+export function capHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let total = 0;
+  let left = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    const bytes = Buffer.byteLength(value);
+    const kept = bytes > HEADER_VALUE_MAX_BYTES ? `${Buffer.from(value).subarray(0, HEADER_VALUE_MAX_BYTES).toString("utf8")}… [cut from ${bytes} bytes]` : value;
+    const size = name.length + Buffer.byteLength(kept);
+    if (total + size > HEADERS_MAX_BYTES) {
+      left++;
+      continue;
+    }
+    total += size;
+    out[name] = kept;
+  }
+  if (left > 0) out["[cut]"] = `${left} more header${left > 1 ? "s" : ""} not kept: a refusal's headers are capped at ${HEADERS_MAX_BYTES / 1024} KiB`;
   return out;
 }
 
