@@ -113,6 +113,12 @@ const variables = {
   DASHBOARD_API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, "must be at least 16 characters").regex(/^\S+$/, "must not contain spaces").optional()),
   SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
   SESSION_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(60).max(365 * 86400).default(7 * 86400)),
+  /** Rejections kept at most; the oldest beyond are deleted as new ones are written (0: no cap). */
+  REJECTIONS_MAX_ROWS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
+  /** Refusals from one address kept in full per window; past them, samples and counts. */
+  REJECTIONS_FULL_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(20)),
+  /** The window (seconds) over which refusals per address are counted. */
+  REJECTIONS_WINDOW_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(86_400).default(60)),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling). */
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.stringbool().default(false)),
 };
@@ -156,6 +162,9 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     sessionSecret: env.SESSION_SECRET,
     sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
     trustProxy: env.TRUST_PROXY,
+    rejectionsMaxRows: env.REJECTIONS_MAX_ROWS,
+    rejectionsFullPerAddress: env.REJECTIONS_FULL_PER_ADDRESS,
+    rejectionsWindowSeconds: env.REJECTIONS_WINDOW_SECONDS,
   };
 }
 

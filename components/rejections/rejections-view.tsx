@@ -127,6 +127,11 @@ function RejectionItem({ rejection: r }: { rejection: RejectionJson }) {
           {r.sourceIp ? ` · from ${r.sourceIp}` : ""}
         </span>
       </div>
+      {r.repeats > 1 && (
+        <p className="mt-1 text-xs text-slate-500">
+          +{(r.repeats - 1).toLocaleString()} similar refusal{r.repeats > 2 ? "s" : ""} from this address, not stored one by one
+        </p>
+      )}
       <p className="mt-2 text-sm">{info?.meaning ?? r.reason}</p>
       <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
         <span className="font-semibold">Try: </span>
@@ -140,7 +145,7 @@ function RejectionItem({ rejection: r }: { rejection: RejectionJson }) {
           {r.tokenClaims && <JsonBlock title="Token claims (unverified)" value={r.tokenClaims} />}
           <section className="md:col-span-2">
             <h3 className="mb-1 text-sm font-semibold">
-              Body ({r.bodyBytes.toLocaleString()} bytes{r.bodyTruncated ? ", first 64 KiB shown" : ""})
+              Body ({r.bodyBytes.toLocaleString()} bytes{r.bodyTruncated ? `, first ${new TextEncoder().encode(r.body).byteLength.toLocaleString()} bytes shown` : ""})
             </h3>
             <pre className="max-h-64 overflow-auto rounded-md bg-slate-100 p-3 text-xs break-all whitespace-pre-wrap dark:bg-slate-900">{r.body || "(empty)"}</pre>
           </section>

@@ -1,4 +1,5 @@
-import type { NewEvent, NewRejection } from "@/lib/events/store";
+import type { StoredRejection } from "@/lib/events/rejection-sampling";
+import type { NewEvent } from "@/lib/events/store";
 
 /**
  * What a batch of new events does to the table, decided before any row is written. Both
@@ -80,15 +81,22 @@ export function eventValues<D>(id: number, key: string, e: NewEvent, date: (d: D
 /** The rejections table's columns as written, in the order rejectionValues gives them. */
 export const REJECTION_COLUMNS = [
   "received_at", "endpoint", "method", "reason", "detail", "http_status", "source_ip", "headers", "token_claims", "body",
-  "body_bytes", "body_truncated",
+  "body_bytes", "body_truncated", "repeats",
 ] as const;
 
-export function rejectionValues<D>(r: NewRejection, date: (d: Date) => D, bool: (b: boolean) => unknown): unknown[] {
+export function rejectionValues<D>(r: StoredRejection, date: (d: Date) => D, bool: (b: boolean) => unknown): unknown[] {
   return [
     date(r.receivedAt), r.endpoint, r.method, r.reason, r.detail, r.httpStatus, r.sourceIp, JSON.stringify(r.headers),
     r.tokenClaims ? JSON.stringify(r.tokenClaims) : null, r.body, r.bodyBytes, bool(r.bodyTruncated),
+    r.repeats,
   ];
 }
+
+/**
+ * REJECTIONS_MAX_ROWS: the oldest rows beyond the cap, by id (ids only grow, and rows only go
+ * from the old end): MAX(id) is one index lookup, where a count(*) would read the whole index.
+ */
+export const TRIM_REJECTIONS = `DELETE FROM "rejections" WHERE "id" <= (SELECT MAX("id") FROM "rejections") - ?`;
 
 /** `"a", "b", …`: a column list for an INSERT. */
 export function columnList(columns: readonly string[]): string {

@@ -1,5 +1,6 @@
 import type { EventJson, EventKind, Verification } from "@/lib/events/types";
-import type { JsonObject } from "@/lib/vonage/content";
+import { isObject, type JsonObject } from "@/lib/vonage/content";
+import { jsonDepth, MAX_JSON_DEPTH, stripBom } from "@/lib/vonage/json";
 
 /**
  * Event rows as the raw queries return them (snake_case columns; times as Date through
@@ -121,13 +122,48 @@ export function eventFields(r: EventRecord): Omit<EventJson, "payload" | "header
 }
 
 export function eventRecordToJson(r: EventRecord): EventJson {
-  return { ...eventFields(r), payload: JSON.parse(r.raw_body) as JsonObject, headers: JSON.parse(r.headers) as Record<string, string> };
+  return { ...eventFields(r), payload: storedObject(r.raw_body), headers: storedObject(r.headers) as Record<string, string> };
 }
 
 /**
- * The same JSON as JSON.stringify(eventRecordToJson(r)), without parsing and re-encoding the
- * payload: the stored body is spliced in as it is when it is already on one line (Vonage
- * sends compact JSON); a body with line breaks is re-encoded so each event stays on one line.
+ * Stored JSON text (a payload, headers, token claims) as a reader takes it: every reader is
+ * total (docs/decisions/020-stored-payloads.md). A leading byte-order mark is dropped (rows
+ * stored before it was stripped on arrival); text that is not a JSON object, or nests more
+ * than MAX_JSON_DEPTH levels, is `unreadable`, never an exception. A readable value nests at
+ * most MAX_JSON_DEPTH levels, so walking it recursively is bounded.
+ */
+export type StoredJson = { ok: true; value: JsonObject; text: string } | { ok: false; why: string; text: string };
+
+export function readStoredJson(stored: string): StoredJson {
+  const text = stripBom(stored);
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return { ok: false, why: `stored JSON nests more than ${MAX_JSON_DEPTH} levels deep`, text };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, why: `stored text is not valid JSON: ${(error as Error).message}`, text };
+  }
+  return isObject(value) ? { ok: true, value, text } : { ok: false, why: "stored JSON is not an object", text };
+}
+
+/**
+ * The degraded form of stored JSON that cannot be read: why, and the stored text as a string
+ * (README, "Event JSON"). A string nests nowhere, so every reader can carry it.
+ */
+export function unreadableJson(why: string, text: string): JsonObject {
+  return { _unreadable: why, _stored: text };
+}
+
+/** Stored JSON text as an object: the value, or its degraded form. */
+export function storedObject(stored: string): JsonObject {
+  const read = readStoredJson(stored);
+  return read.ok ? read.value : unreadableJson(read.why, read.text);
+}
+
+/**
+ * The same JSON as JSON.stringify(eventRecordToJson(r)), without re-encoding the payload: the
+ * stored body is spliced in as it is when it is already on one line (Vonage sends compact
+ * JSON); a body with line breaks is re-encoded so each event stays on one line.
  */
 export function eventRecordToJsonText(r: EventRecord): string {
   return withPayload(JSON.stringify(eventFields(r)), r.raw_body, r.headers);
@@ -143,20 +179,31 @@ export function eventLineOfRecord(r: EventRecord): EventLine {
   return { id: Number(r.id), json: eventRecordToJsonText(r) };
 }
 
-/** A row of EVENT_JSON_COLUMNS (lib/events/sql.ts): the fields' JSON comes from SQLite. */
+/**
+ * A row of EVENT_JSON_COLUMNS (lib/events/sql.ts): the fields' JSON comes from SQLite, and so
+ * does whether the body and headers are valid JSON (json_valid, in C), which saves parsing them here.
+ */
 export function eventLineOfJsonRow(row: unknown[]): EventLine {
-  return { id: row[0] as number, json: withPayload(row[1] as string, row[2] as string, row[3] as string) };
+  const json = `${(row[1] as string).slice(0, -1)},"payload":${objectLine(row[2] as string, row[4] === 1)},"headers":${objectLine(row[3] as string, row[5] === 1)}}`;
+  return { id: row[0] as number, json };
 }
 
 function withPayload(fieldsJson: string, rawBody: string, headers: string): string {
-  return `${fieldsJson.slice(0, -1)},"payload":${oneLine(rawBody)},"headers":${headers}}`;
+  return `${fieldsJson.slice(0, -1)},"payload":${objectLine(rawBody)},"headers":${objectLine(headers)}}`;
 }
 
-/** The payload as one line of JSON: the stored body itself unless it spans several lines. */
+/** The payload as one line of JSON: the stored body itself unless it spans several lines, or its degraded form. */
 export function payloadText(r: EventRecord): string {
-  return oneLine(r.raw_body);
+  return objectLine(r.raw_body);
 }
 
-function oneLine(json: string): string {
-  return /[\r\n]/.test(json) ? JSON.stringify(JSON.parse(json)) : json;
+/**
+ * Stored JSON text as one line of JSON text for an object: as stored when it already is one;
+ * `knownValid` (from SQLite's json_valid) spares the parse that checks it.
+ */
+function objectLine(stored: string, knownValid = false): string {
+  if (knownValid && !/[\r\n]/.test(stored) && /^\s*\{/.test(stored) && jsonDepth(stored) <= MAX_JSON_DEPTH) return stored;
+  const read = readStoredJson(stored);
+  if (!read.ok) return JSON.stringify(unreadableJson(read.why, read.text));
+  return /[\r\n]/.test(read.text) ? JSON.stringify(read.value) : read.text;
 }

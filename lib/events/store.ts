@@ -4,6 +4,8 @@ import { getDatabase, getSqliteWriteConnection, isDatabaseBusy } from "@/lib/db/
 import { noteWriteOutcome } from "@/lib/db/storage-check";
 import type { WriteOutcome } from "@/lib/events/batch";
 import { publishEvents } from "@/lib/events/bus";
+import { storedObject } from "@/lib/events/records";
+import { RejectionSampler, type StoredRejection } from "@/lib/events/rejection-sampling";
 import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
 import { writeEventsPostgres, writeRejectionsPostgres } from "@/lib/events/write-postgres";
 import { writeEventsSqlite, writeRejectionsSqlite } from "@/lib/events/write-sqlite";
@@ -110,15 +112,16 @@ export async function recordEvent(event: NewEvent): Promise<RecordResult> {
 }
 
 const REJECTION_WRITER_KEY = Symbol.for("vonage-console.rejection-writer");
-type WithRejectionWriter = typeof globalThis & { [REJECTION_WRITER_KEY]?: BatchWriter<NewRejection, void> };
+type WithRejectionWriter = typeof globalThis & { [REJECTION_WRITER_KEY]?: BatchWriter<StoredRejection, void> };
 
-function rejectionWriter(): BatchWriter<NewRejection, void> {
+function rejectionWriter(): BatchWriter<StoredRejection, void> {
   const store = globalThis as WithRejectionWriter;
-  store[REJECTION_WRITER_KEY] ??= new BatchWriter<NewRejection, void>({
+  store[REJECTION_WRITER_KEY] ??= new BatchWriter<StoredRejection, void>({
     writeBatch: (rejections) =>
       noting(async () => {
-        if (getConfig().databaseKind === "postgresql") await writeRejectionsPostgres(getDatabase(), rejections);
-        else writeRejectionsSqlite(getSqliteWriteConnection(), rejections);
+        const { databaseKind, rejectionsMaxRows } = getConfig();
+        if (databaseKind === "postgresql") await writeRejectionsPostgres(getDatabase(), rejections, rejectionsMaxRows);
+        else writeRejectionsSqlite(getSqliteWriteConnection(), rejections, rejectionsMaxRows);
         return rejections.map(() => undefined);
       }),
     isRetryable: isDatabaseBusy,
@@ -127,9 +130,50 @@ function rejectionWriter(): BatchWriter<NewRejection, void> {
   return store[REJECTION_WRITER_KEY];
 }
 
-/** Records a refused delivery; resolves after commit. */
+/** Past the full ones, one refusal in this many from an address is kept, with this much of its body. */
+const SAMPLE_EVERY = 100;
+const SAMPLE_BODY_BYTES = 4 * 1024;
+/** Addresses tracked at once: a few hundred bytes each. */
+const MAX_SAMPLED_ADDRESSES = 10_000;
+/** Refusals kept in full per window, all addresses together, as a multiple of the per-address number. */
+const FULL_PER_WINDOW_FACTOR = 10;
+
+const SAMPLER_KEY = Symbol.for("vonage-console.rejection-sampler");
+type WithSampler = typeof globalThis & { [SAMPLER_KEY]?: RejectionSampler };
+
+/**
+ * The one sampler of this process (the ingest worker, where refusals are recorded). A timer
+ * writes the summary rows of windows that close with refusals not yet counted on a row.
+ */
+function rejectionSampler(): RejectionSampler {
+  const store = globalThis as WithSampler;
+  if (!store[SAMPLER_KEY]) {
+    const config = getConfig();
+    const windowMs = config.rejectionsWindowSeconds * 1000;
+    const sampler = new RejectionSampler({
+      windowMs,
+      fullPerAddress: config.rejectionsFullPerAddress,
+      fullPerWindow: config.rejectionsFullPerAddress * FULL_PER_WINDOW_FACTOR,
+      sampleEvery: SAMPLE_EVERY,
+      sampleBodyBytes: SAMPLE_BODY_BYTES,
+      maxAddresses: MAX_SAMPLED_ADDRESSES,
+    });
+    setInterval(() => void writeRejections(sampler.closeExpired(Date.now())), Math.min(windowMs, 1000)).unref();
+    store[SAMPLER_KEY] = sampler;
+  }
+  return store[SAMPLER_KEY];
+}
+
+async function writeRejections(rows: StoredRejection[]): Promise<void> {
+  await Promise.all(rows.map((row) => rejectionWriter().write(row)));
+}
+
+/**
+ * Records a refused delivery, in full, as a sample or as a count (lib/events/rejection-sampling.ts);
+ * resolves after commit of whatever it stored.
+ */
 export function recordRejection(rejection: NewRejection): Promise<void> {
-  return rejectionWriter().write(rejection);
+  return writeRejections(rejectionSampler().admit(rejection, Date.now()));
 }
 
 function newEventToJson(id: number, e: NewEvent): EventJson {
@@ -177,10 +221,11 @@ export function rejectionRowToJson(row: RejectionRow): RejectionJson {
     detail: row.detail,
     httpStatus: row.httpStatus,
     sourceIp: row.sourceIp,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    tokenClaims: row.tokenClaims ? (JSON.parse(row.tokenClaims) as Record<string, unknown>) : null,
+    headers: storedObject(row.headers) as Record<string, string>,
+    tokenClaims: row.tokenClaims ? storedObject(row.tokenClaims) : null,
     body: row.body,
     bodyBytes: row.bodyBytes,
     bodyTruncated: row.bodyTruncated,
+    repeats: row.repeats,
   };
 }

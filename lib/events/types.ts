@@ -68,6 +68,8 @@ export interface RejectionJson {
   body: string;
   bodyBytes: number;
   bodyTruncated: boolean;
+  /** How many refusals from this address the row stands for, itself included (1: just itself). */
+  repeats: number;
 }
 
 /** All the parts of a multi-part inbound SMS (GET /api/messages/:id, `concat`). */

@@ -7,9 +7,11 @@ import {
   REJECTION_COLUMNS,
   rejectionValues,
   tokenIdsOf,
+  TRIM_REJECTIONS,
   type WriteOutcome,
 } from "@/lib/events/batch";
-import type { NewEvent, NewRejection } from "@/lib/events/store";
+import type { StoredRejection } from "@/lib/events/rejection-sampling";
+import type { NewEvent } from "@/lib/events/store";
 
 /**
  * The PostgreSQL write path, through Prisma's interactive transaction on a pooled connection.
@@ -73,9 +75,11 @@ export async function writeEventsPostgres(db: Database, events: NewEvent[], keys
   );
 }
 
-export async function writeRejectionsPostgres(db: Database, rejections: NewRejection[]): Promise<void> {
+/** Inserts one batch of rejections, then drops the oldest beyond `maxRows` (0: no cap). */
+export async function writeRejectionsPostgres(db: Database, rejections: StoredRejection[], maxRows: number): Promise<void> {
   await db.$executeRawUnsafe(
     `INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES ${rowsOf(rejections.length, REJECTION_COLUMNS.length)}`,
     ...rejections.flatMap((r) => rejectionValues(r, (d) => d, (b) => b)),
   );
+  if (maxRows > 0) await db.$executeRawUnsafe(TRIM_REJECTIONS.replace("?", "$1"), maxRows);
 }

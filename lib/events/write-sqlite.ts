@@ -7,9 +7,11 @@ import {
   REJECTION_COLUMNS,
   rejectionValues,
   tokenIdsOf,
+  TRIM_REJECTIONS,
   type WriteOutcome,
 } from "@/lib/events/batch";
-import type { NewEvent, NewRejection } from "@/lib/events/store";
+import type { StoredRejection } from "@/lib/events/rejection-sampling";
+import type { NewEvent } from "@/lib/events/store";
 
 /**
  * The SQLite write path: each batch is one synchronous IMMEDIATE transaction on the write
@@ -25,7 +27,7 @@ export function sqliteDate(date: Date): string {
 
 interface Writes {
   events: BetterSqlite3.Transaction<(events: NewEvent[], keys: string[]) => WriteOutcome[]>;
-  rejections: BetterSqlite3.Transaction<(rejections: NewRejection[]) => void>;
+  rejections: BetterSqlite3.Transaction<(rejections: StoredRejection[], maxRows: number) => void>;
 }
 
 const prepared = new WeakMap<BetterSqlite3.Database, Writes>();
@@ -43,6 +45,7 @@ function writes(db: BetterSqlite3.Database): Writes {
       insertEvent: db.prepare<unknown[]>(`INSERT INTO "events" (${columnList(EVENT_COLUMNS)}) VALUES (${params(EVENT_COLUMNS.length)})`),
       countRepeat: db.prepare<[number, string, number]>(`UPDATE "events" SET "duplicates" = "duplicates" + ?, "last_duplicate_at" = ? WHERE "id" = ?`),
       insertRejection: db.prepare<unknown[]>(`INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES (${params(REJECTION_COLUMNS.length)})`),
+      trimRejections: db.prepare<[number]>(TRIM_REJECTIONS),
     };
     w = {
       events: db.transaction((events: NewEvent[], keys: string[]) => {
@@ -54,8 +57,9 @@ function writes(db: BetterSqlite3.Database): Writes {
         for (const [id, repeat] of plan.repeats) s.countRepeat.run(repeat.count, sqliteDate(repeat.at), id);
         return plan.outcomes;
       }),
-      rejections: db.transaction((rejections: NewRejection[]) => {
+      rejections: db.transaction((rejections: StoredRejection[], maxRows: number) => {
         for (const r of rejections) s.insertRejection.run(rejectionValues(r, sqliteDate, (b) => (b ? 1 : 0)));
+        if (maxRows > 0) s.trimRejections.run(maxRows);
       }),
     };
     prepared.set(db, w);
@@ -68,7 +72,7 @@ export function writeEventsSqlite(db: BetterSqlite3.Database, events: NewEvent[]
   return writes(db).events.immediate(events, keys);
 }
 
-/** Commits one batch of rejections. */
-export function writeRejectionsSqlite(db: BetterSqlite3.Database, rejections: NewRejection[]): void {
-  writes(db).rejections.immediate(rejections);
+/** Commits one batch of rejections, and drops the oldest beyond `maxRows` (0: no cap) in the same transaction. */
+export function writeRejectionsSqlite(db: BetterSqlite3.Database, rejections: StoredRejection[], maxRows: number): void {
+  writes(db).rejections.immediate(rejections, maxRows);
 }

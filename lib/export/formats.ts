@@ -40,7 +40,7 @@ function eventCells(r: EventRecord): string[] {
 
 export const REJECTION_CSV_COLUMNS = [
   "id", "receivedAt", "endpoint", "method", "reason", "detail", "httpStatus", "sourceIp", "bodyBytes", "bodyTruncated",
-  "headers", "tokenClaims", "body",
+  "headers", "tokenClaims", "body", "repeats",
 ] as const;
 
 function rejectionCells(r: RejectionJson): string[] {
@@ -50,6 +50,7 @@ function rejectionCells(r: RejectionJson): string[] {
     csvField(JSON.stringify(r.headers), { raw: true }), csvField(r.tokenClaims === null ? null : JSON.stringify(r.tokenClaims), { raw: true }),
     // The refused body is arbitrary text, so it is neutralised like any other cell.
     csvField(r.body),
+    csvField(r.repeats),
   ];
 }
 

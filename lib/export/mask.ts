@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
-import type { EventRecord } from "@/lib/events/records";
+import { readStoredJson, unreadableJson, type EventRecord } from "@/lib/events/records";
 import type { RejectionJson } from "@/lib/events/types";
-import { isObject, type Json, type JsonObject } from "@/lib/vonage/content";
+import { isObject, type Json } from "@/lib/vonage/content";
 
 /**
  * "Mask phone numbers" for exports: a number keeps its country calling code and its last
@@ -22,6 +22,7 @@ export function maskPhone(value: string): string {
   return `${plus}${digits.slice(0, keep)}${"*".repeat(digits.length - keep - 3)}${digits.slice(-3)}`;
 }
 
+/** Recursive, and bounded: readStoredJson returns only values nested at most MAX_JSON_DEPTH levels. */
 function maskJson(value: Json): Json {
   if (typeof value === "string") return maskPhone(value);
   if (Array.isArray(value)) return value.map(maskJson);
@@ -38,8 +39,14 @@ export function maskEventRecord(record: EventRecord): EventRecord {
     ...record,
     from_number: record.from_number === null ? null : maskPhone(record.from_number),
     to_number: record.to_number === null ? null : maskPhone(record.to_number),
-    raw_body: JSON.stringify(maskJson(JSON.parse(record.raw_body) as JsonObject)),
+    raw_body: JSON.stringify(maskedPayload(record.raw_body)),
   };
+}
+
+/** The payload masked; stored text that cannot be read is masked as free text, in its degraded form. */
+function maskedPayload(rawBody: string): Json {
+  const stored = readStoredJson(rawBody);
+  return stored.ok ? maskJson(stored.value) : unreadableJson(stored.why, maskText(stored.text));
 }
 
 export function maskRejection(rejection: RejectionJson): RejectionJson {

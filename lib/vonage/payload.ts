@@ -1,5 +1,6 @@
 import { asText, isObject, summarizeInbound, type JsonObject } from "@/lib/vonage/content";
 import { MESSAGES_ERROR_CODES } from "@/lib/vonage/error-codes";
+import { jsonDepth, MAX_JSON_DEPTH } from "@/lib/vonage/json";
 
 /**
  * Lenient parsing of Messages API webhook bodies into the fields every channel shares
@@ -28,21 +29,36 @@ export interface NormalizedEvent {
   networkCode: string | null;
 }
 
-export type ParsedBody = { ok: true; payload: JsonObject } | { ok: false; detail: string };
+export type ParsedBody =
+  | { ok: true; payload: JsonObject; text: string }
+  | { ok: false; reason: "malformed_json" | "too_deep"; detail: string };
 
-/** JSON.parse with a message fit for the rejections log; only a JSON object is accepted. */
+/**
+ * JSON.parse with a message fit for the rejections log; only a JSON object nested at most
+ * MAX_JSON_DEPTH levels is accepted. `text` is the body as decoded: without a leading
+ * byte-order mark, which TextDecoder drops.
+ */
 export function parseJsonObject(rawBody: Uint8Array): ParsedBody {
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(rawBody));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(rawBody);
+  } catch {
+    return { ok: false, reason: "malformed_json", detail: "body is not valid JSON: body is not valid UTF-8" };
+  }
+  if (jsonDepth(text) > MAX_JSON_DEPTH) {
+    return { ok: false, reason: "too_deep", detail: `body nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep` };
+  }
+  try {
+    value = JSON.parse(text);
   } catch (error) {
-    const reason = error instanceof TypeError ? "body is not valid UTF-8" : (error as Error).message;
-    return { ok: false, detail: `body is not valid JSON: ${reason}` };
+    return { ok: false, reason: "malformed_json", detail: `body is not valid JSON: ${(error as Error).message}` };
   }
   if (!isObject(value)) {
-    return { ok: false, detail: `body is JSON but not an object (got ${Array.isArray(value) ? "an array" : typeof value})` };
+    const got = Array.isArray(value) ? "an array" : typeof value;
+    return { ok: false, reason: "malformed_json", detail: `body is JSON but not an object (got ${got})` };
   }
-  return { ok: true, payload: value };
+  return { ok: true, payload: value, text };
 }
 
 export function normalizeMessagesEvent(kind: MessagesEventKind, payload: JsonObject): NormalizedEvent {

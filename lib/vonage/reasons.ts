@@ -60,6 +60,10 @@ export const REJECTION_REASONS = {
     meaning: "The body is signed correctly but is not a JSON object.",
     fix: "Look at the stored body; Messages API webhooks are always JSON objects.",
   },
+  too_deep: {
+    meaning: "The body is JSON nested more than 64 levels deep (objects within objects or arrays).",
+    fix: "Vonage's webhook bodies nest a few levels; something else is posting to this URL.",
+  },
   method_not_allowed: {
     meaning: "The request used a method other than POST.",
     fix: "Messages API webhooks are always POSTed. A GET usually means the URL was opened in a browser, or an account-level SMS setting is set to GET (use /webhooks/inbound-sms and /webhooks/delivery-receipt for those).",

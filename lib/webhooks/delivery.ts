@@ -1,6 +1,7 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { readBodyLimited, type LimitedBody } from "@/lib/http/body";
 import { recordEvent, recordRejection, type NewEvent, type NewRejection } from "@/lib/events/store";
+import { jsonDepth, MAX_JSON_DEPTH } from "@/lib/vonage/json";
 import type { RejectionReason } from "@/lib/vonage/reasons";
 import { DUPLICATE_HEADER, EVENT_ID_HEADER } from "@/lib/webhooks/endpoints";
 
@@ -80,7 +81,7 @@ export class Delivery {
       detail,
       httpStatus,
       sourceIp: this.request.headers.get(REMOTE_ADDRESS_HEADER),
-      headers: selectHeaders(this.request.headers),
+      headers: capHeaders(selectHeaders(this.request.headers)),
       tokenClaims: decodeTokenUnverified(this.request.headers.get("authorization")),
       body: Buffer.from(body.subarray(0, REJECTION_BODY_BYTES)).toString("utf8"),
       bodyBytes,
@@ -145,14 +146,53 @@ export function selectHeaders(headers: WebhookRequest["headers"], only?: string[
   return out;
 }
 
+/** A refusal's stored headers: each value cut to 1 KiB, the whole set to about 8 KiB, marked where cut. */
+const HEADER_VALUE_MAX_BYTES = 1024;
+const HEADERS_MAX_BYTES = 8 * 1024;
+
+/**
+ * The headers of a refused request, capped: whoever sent it chose them. A cut value ends with
+ * "… [cut from N bytes]"; headers left out past the total are counted under "[cut]", a name
+ * no real header can have.
+ */
+export function capHeaders(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  let total = 0;
+  let left = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    const bytes = Buffer.byteLength(value);
+    const kept = bytes > HEADER_VALUE_MAX_BYTES ? `${Buffer.from(value).subarray(0, HEADER_VALUE_MAX_BYTES).toString("utf8")}… [cut from ${bytes} bytes]` : value;
+    const size = name.length + Buffer.byteLength(kept);
+    if (total + size > HEADERS_MAX_BYTES) {
+      left++;
+      continue;
+    }
+    total += size;
+    out[name] = kept;
+  }
+  if (left > 0) out["[cut]"] = `${left} more header${left > 1 ? "s" : ""} not kept: a refusal's headers are capped at ${HEADERS_MAX_BYTES / 1024} KiB`;
+  return out;
+}
+
 function redactAuthorization(value: string): string {
   const scheme = /^(\S+)\s/.exec(value)?.[1];
   return scheme ? `${scheme} [redacted]` : "[redacted]";
 }
 
+/** Decoded token parts longer than this are not stored (the whole token is under Node's 16 KiB header cap). */
+const TOKEN_PART_MAX_CHARS = 4096;
+
+/**
+ * The refused token's header and claims, decoded without trusting them. They come from
+ * whoever sent the request: parts over 4 KiB or nested too deep are replaced by a marker.
+ */
 function decodeTokenUnverified(authorization: string | null): Record<string, unknown> | null {
   const token = authorization ? /^Bearer\s+(\S+)/i.exec(authorization)?.[1] : undefined;
   if (!token) return null;
+  const parts = token.split(".").slice(0, 2).map((part) => Buffer.from(part, "base64url").toString("utf8"));
+  if (parts.some((part) => part.length > TOKEN_PART_MAX_CHARS || jsonDepth(part) > MAX_JSON_DEPTH)) {
+    return { _omitted: `the token's header or claims are over ${TOKEN_PART_MAX_CHARS / 1024} KiB or nest more than ${MAX_JSON_DEPTH} levels deep` };
+  }
   try {
     return { header: decodeProtectedHeader(token), claims: decodeJwt(token) };
   } catch {

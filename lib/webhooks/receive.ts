@@ -24,7 +24,7 @@ export async function receiveMessagesWebhook(kind: MessagesEventKind, request: W
   if (!verdict.ok) return delivery.refuse(verdict.reason, verdict.detail, verdict.httpStatus, rawBody);
 
   const parsed = parseJsonObject(rawBody);
-  if (!parsed.ok) return delivery.refuse("malformed_json", parsed.detail, 400, rawBody);
+  if (!parsed.ok) return delivery.refuse(parsed.reason, parsed.detail, 400, rawBody);
 
   const verified = verdict.verification === "verified" ? verdict : undefined;
   return delivery.store({
@@ -38,7 +38,9 @@ export async function receiveMessagesWebhook(kind: MessagesEventKind, request: W
     tokenId: typeof verified?.claims.jti === "string" && verified.claims.jti !== "" ? verified.claims.jti : null,
     apiKey: typeof verdict.claims?.api_key === "string" ? verdict.claims.api_key : null,
     applicationId: typeof verdict.claims?.application_id === "string" ? verdict.claims.application_id : null,
-    rawBody: Buffer.from(rawBody).toString("utf8"),
+    // The text as decoded, without a leading byte-order mark: payload_hash was checked on the
+    // bytes as received (above), and a stored BOM would make the stored JSON unreadable.
+    rawBody: parsed.text,
     payload: parsed.payload,
     concat: null,
     wireForm: null,

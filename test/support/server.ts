@@ -66,6 +66,9 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     // Shedding on lateness is tested on its own (lib/http/admission.test.ts); here a test server
     // on a busy CI machine must not refuse a webhook because its event loop ran late.
     MAX_WEBHOOK_DELAY_MS: "60000",
+    // Suites refuse dozens of requests from 127.0.0.1 within a minute and read each one back;
+    // sampling past the first few is tested on its own (test/integration/rejection-sampling.test.ts).
+    REJECTIONS_FULL_PER_ADDRESS: "100000",
     ...options.env,
     PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
