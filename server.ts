@@ -103,6 +103,7 @@ async function main() {
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   realtime = await attachRealtime(server, {
     authenticate: (request, token) => gate.authenticate(request.headers, token),
+    allowsOrigin: (request) => gate.allowsOrigin(request.headers),
     redisUrl: config.redisUrl,
   });
 
@@ -148,6 +149,7 @@ async function main() {
         .finally(() => process.exit(0));
     });
     realtime?.close();
+    void gate.close();
     admission.close();
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     setTimeout(() => server.closeAllConnections(), 8_000).unref();

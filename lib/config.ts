@@ -108,7 +108,27 @@ const variables = {
   SESSION_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(60).max(365 * 86400).default(7 * 86400)),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling). */
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.stringbool().default(false)),
+  /** Origins besides the console's own whose pages may log in and open the live stream. */
+  ALLOWED_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((raw) => (raw ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""))
+      .refine((list) => list.every((s) => originOf(s) !== undefined), {
+        message: "must be comma-separated origins (scheme, host and port, no path), e.g. https://console.example.com",
+      })
+      .transform((list) => list.map((s) => originOf(s)!)),
+  ),
 };
+
+/** `https://host[:port]` as browsers send it in Origin, or undefined when the value has a path, query or credentials. */
+function originOf(value: string): string | undefined {
+  if (!URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  const bare = /^https?:$/.test(url.protocol) && url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+  return bare ? url.origin : undefined;
+}
 
 type Env = { [K in keyof typeof variables]: z.output<(typeof variables)[K]> };
 
@@ -141,6 +161,7 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     sessionSecret: env.SESSION_SECRET,
     sessionMaxAgeSeconds: env.SESSION_MAX_AGE_SECONDS,
     trustProxy: env.TRUST_PROXY,
+    allowedOrigins: env.ALLOWED_ORIGINS,
   };
 }
 
