@@ -193,7 +193,7 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
         if (path === "/login") return redirect(res, safeNext(url.searchParams.get("next")));
         // Next.js answers 500 when it cannot decode a path parameter (/messages/%ff).
         if (!decodesAsUri(path)) {
-          if (path.startsWith("/api/")) return json(res, 400, { error: "bad_request", detail: "not a valid message id: the path has invalid percent-encoding" });
+          if (path.startsWith("/api/")) return json(res, 400, { error: "bad_request", detail: "the path (a message id?) has invalid percent-encoding" });
           return notFoundPage(res);
         }
         return false;
@@ -240,7 +240,7 @@ function notFoundPage(res: ServerResponse): true {
   res.statusCode = 404;
   res.setHeader("content-type", "text/html; charset=utf-8");
   res.setHeader("cache-control", "no-store");
-  res.end('<!doctype html><title>Not found</title><p>Not a valid message id: the address has invalid percent-encoding.</p><p><a href="/">Back to the timeline</a></p>');
+  res.end('<!doctype html><title>Not found</title><p>Not a valid address or message id: its percent-encoding is broken.</p><p><a href="/">Back to the timeline</a></p>');
   return true;
 }
 
