@@ -106,6 +106,7 @@ async function main() {
   server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
   realtime = await attachRealtime(server, {
     authenticate: (request, token) => gate.authenticate(request.headers, token),
+    allowsOrigin: (request) => gate.allowsOrigin(request.headers),
     redisUrl: config.redisUrl,
   });
 
@@ -161,6 +162,7 @@ async function main() {
         .finally(() => process.exit(0));
     });
     realtime?.close();
+    void gate.close();
     admission.close();
     integrity?.stop();
     const idle = setInterval(() => server.closeIdleConnections(), 100);

@@ -62,6 +62,17 @@ describe("parseConfig", () => {
     expect(parseConfig({ SMS_SIGNATURE_MAX_AGE_SECONDS: "259200" })).toMatchObject({ smsSignatureSecrets: [], smsSignatureMethod: "md5hash", smsSignatureMaxAgeSeconds: 259200 });
   });
 
+  it("reads ALLOWED_ORIGINS as origins, refusing anything with a path", () => {
+    expect(parseConfig({}).allowedOrigins).toEqual([]);
+    expect(parseConfig({ ALLOWED_ORIGINS: "https://Console.Example.com, http://10.0.0.5:8080/" }).allowedOrigins).toEqual([
+      "https://console.example.com",
+      "http://10.0.0.5:8080",
+    ]);
+    for (const bad of ["console.example.com", "https://console.example.com/app", "ftp://x.example", "https://a.example,,https://b.example?x"]) {
+      expect(() => parseConfig({ ALLOWED_ORIGINS: bad }), bad).toThrow(/ALLOWED_ORIGINS/);
+    }
+  });
+
   it("treats empty variables as unset", () => {
     expect(parseConfig({ PORT: "", VONAGE_SIGNATURE_SECRET: " " })).toMatchObject({ port: 3000, signatureConfigured: false });
   });

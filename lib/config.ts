@@ -121,7 +121,27 @@ const variables = {
   REJECTIONS_WINDOW_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(86_400).default(60)),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling). */
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.stringbool().default(false)),
+  /** Origins besides the console's own whose pages may log in and open the live stream. */
+  ALLOWED_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((raw) => (raw ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""))
+      .refine((list) => list.every((s) => originOf(s) !== undefined), {
+        message: "must be comma-separated origins (scheme, host and port, no path), e.g. https://console.example.com",
+      })
+      .transform((list) => list.map((s) => originOf(s)!)),
+  ),
 };
+
+/** `https://host[:port]` as browsers send it in Origin, or undefined when the value has a path, query or credentials. */
+function originOf(value: string): string | undefined {
+  if (!URL.canParse(value)) return undefined;
+  const url = new URL(value);
+  const bare = /^https?:$/.test(url.protocol) && url.pathname === "/" && !url.search && !url.hash && !url.username && !url.password;
+  return bare ? url.origin : undefined;
+}
 
 type Env = { [K in keyof typeof variables]: z.output<(typeof variables)[K]> };
 
@@ -165,6 +185,7 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     rejectionsMaxRows: env.REJECTIONS_MAX_ROWS,
     rejectionsFullPerAddress: env.REJECTIONS_FULL_PER_ADDRESS,
     rejectionsWindowSeconds: env.REJECTIONS_WINDOW_SECONDS,
+    allowedOrigins: env.ALLOWED_ORIGINS,
   };
 }
 

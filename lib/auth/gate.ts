@@ -11,8 +11,9 @@ import {
   verifySession,
   type Session,
 } from "@/lib/auth/session";
+import { allowsOrigin, isHttps, ownOrigins } from "@/lib/auth/origin";
 import { PRINCIPAL_HEADER } from "@/lib/auth/principal";
-import { LoginThrottle } from "@/lib/auth/throttle";
+import { createLoginThrottle } from "@/lib/auth/throttle";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/http/security-headers";
 
 /**
@@ -43,10 +44,13 @@ export interface Gate {
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
   /** For Socket.IO: the principal of a handshake, or null. */
   authenticate(headers: IncomingMessage["headers"], token?: unknown): Promise<Principal | null>;
+  /** For Socket.IO: false when a browser page of another origin makes the handshake. */
+  allowsOrigin(headers: IncomingMessage["headers"]): boolean;
+  close(): Promise<void>;
 }
 
 export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (session: Session) => void } = {}): Gate {
-  const throttle = new LoginThrottle();
+  const throttle = createLoginThrottle(config.redisUrl);
   const dev = config.nodeEnv !== "production";
 
   async function authenticate(headers: IncomingMessage["headers"], bearer?: unknown): Promise<Principal | null> {
@@ -55,24 +59,15 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
     }
     const token = sessionTokenFromCookie(headers.cookie);
     if (!token) return null;
-    const session = await verifySession(token, keys.sessionKey);
+    const session = await verifySession(token, keys.sessionKey, keys.loginFingerprint);
     return session ? { kind: "session", session } : null;
   }
 
-  function isSecure(req: IncomingMessage): boolean {
-    return String(req.headers["x-forwarded-proto"] ?? "").split(",")[0]?.trim() === "https";
-  }
+  const isSecure = (req: IncomingMessage) => isHttps(req.headers);
 
   function clientAddress(req: IncomingMessage): string {
     const forwarded = config.trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",")[0]?.trim() : "";
     return forwarded || req.socket.remoteAddress || "unknown";
-  }
-
-  /** The origin this request was made to, as the browser saw it. */
-  function ownOrigins(req: IncomingMessage): string[] {
-    const host = String(req.headers["x-forwarded-host"] ?? req.headers.host ?? "");
-    const proto = isSecure(req) ? "https" : "http";
-    return [`${proto}://${host}`, ...(config.publicUrl ? [new URL(config.publicUrl).origin] : [])];
   }
 
   /**
@@ -87,7 +82,7 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
     if (site !== undefined) return site === "same-origin" || site === "none";
     const origin = req.headers.origin;
     if (origin === undefined) return true;
-    return ownOrigins(req).includes(origin);
+    return ownOrigins(req.headers, config).includes(origin);
   }
 
   function redirect(res: ServerResponse, location: string, cookies: string[] = []): true {
@@ -109,7 +104,7 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
   }
 
   async function startSession(req: IncomingMessage, res: ServerResponse, next: string): Promise<true> {
-    const { token } = await createSession(keys.sessionKey, config.sessionMaxAgeSeconds);
+    const { token } = await createSession(keys.sessionKey, config.sessionMaxAgeSeconds, keys.loginFingerprint);
     return redirect(res, next, [sessionCookie(token, { secure: isSecure(req), maxAgeSeconds: config.sessionMaxAgeSeconds })]);
   }
 
@@ -118,20 +113,16 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
     const form = new URLSearchParams(await readBody(req, LOGIN_BODY_LIMIT));
     const next = safeNext(form.get("next"));
     const address = clientAddress(req);
-    const wait = throttle.waitMs(address);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
+    const password = form.get("password") ?? "";
+    const expected = config.dashboardPassword ?? keys.accessToken;
+    const attempt = await throttle.attempt(address, () => Boolean(expected && password && secretEquals(password, expected)));
+    if (attempt.outcome === "wait") {
+      const seconds = Math.ceil(attempt.waitMs / 1000);
       res.setHeader("retry-after", String(seconds));
       return redirectWithStatus(res, 429, `/login?error=wait&seconds=${seconds}&next=${encodeURIComponent(next)}`);
     }
-    const password = form.get("password") ?? "";
-    const expected = config.dashboardPassword ?? keys.accessToken;
-    if (expected && password && secretEquals(password, expected)) {
-      throttle.succeed(address);
-      return startSession(req, res, next);
-    }
-    const failures = throttle.fail(address);
-    console.warn(`[auth] failed login from ${address} (${failures} in a row)`);
+    if (attempt.outcome === "accepted") return startSession(req, res, next);
+    console.warn(`[auth] failed login from ${address} (${attempt.failures} in a row)`);
     return redirect(res, `/login?error=invalid&next=${encodeURIComponent(next)}`);
   }
 
@@ -148,15 +139,10 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
   async function tokenLogin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<true> {
     const address = clientAddress(req);
     const token = url.searchParams.get("token") ?? "";
-    if (throttle.waitMs(address) === 0 && keys.accessToken && secretEquals(token, keys.accessToken)) {
-      throttle.succeed(address);
-      // Redirecting drops the token from the address bar (and from the browser's history entry).
-      return startSession(req, res, safeNext(url.searchParams.get("next")));
-    }
-    if (throttle.waitMs(address) === 0) {
-      const failures = throttle.fail(address);
-      console.warn(`[auth] failed one-click login from ${address} (${failures} in a row)`);
-    }
+    const attempt = await throttle.attempt(address, () => Boolean(keys.accessToken && secretEquals(token, keys.accessToken)));
+    // Redirecting drops the token from the address bar (and from the browser's history entry).
+    if (attempt.outcome === "accepted") return startSession(req, res, safeNext(url.searchParams.get("next")));
+    if (attempt.outcome === "refused") console.warn(`[auth] failed one-click login from ${address} (${attempt.failures} in a row)`);
     return redirect(res, "/login?error=invalid");
   }
 
@@ -172,6 +158,8 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
 
   return {
     authenticate: (headers, token) => authenticate(headers, token),
+    allowsOrigin: (headers) => allowsOrigin(headers, config),
+    close: () => throttle.close(),
 
     async handle(req, res) {
       const url = new URL(req.url ?? "/", "http://console.invalid");
@@ -203,6 +191,11 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
         }
         req.headers[PRINCIPAL_HEADER] = principal.kind;
         if (path === "/login") return redirect(res, safeNext(url.searchParams.get("next")));
+        // Next.js answers 500 when it cannot decode a path parameter (/messages/%ff).
+        if (!decodesAsUri(path)) {
+          if (path.startsWith("/api/")) return json(res, 400, { error: "bad_request", detail: "the path (a message id?) has invalid percent-encoding" });
+          return notFoundPage(res);
+        }
         return false;
       }
       if (PUBLIC_PATHS.has(path)) return false;
@@ -216,9 +209,39 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
   };
 }
 
-/** Only same-site relative paths are followed after login. */
+const PLACEHOLDER_ORIGIN = "http://console.invalid";
+
+/**
+ * Where to go after logging in: a path on this console, else "/". Browsers drop tabs and
+ * newlines from a Location and read a backslash as a slash, so `/\t/evil.example` would leave
+ * the site; anything with a control character, a backslash or whitespace is refused, and what
+ * is left must resolve to the console's own origin. The answer is the parsed path, query and
+ * fragment, percent-encoded by the URL parser, so it is always a valid header value.
+ */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/";
+  if (!next || !next.startsWith("/") || /[\u0000-\u001f\u007f-\u009f\\\s]/u.test(next) || !URL.canParse(next, PLACEHOLDER_ORIGIN)) {
+    return "/";
+  }
+  const url = new URL(next, PLACEHOLDER_ORIGIN);
+  return url.origin === PLACEHOLDER_ORIGIN ? url.pathname + url.search + url.hash : "/";
+}
+
+function decodesAsUri(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A page path whose percent-encoding is broken names nothing. */
+function notFoundPage(res: ServerResponse): true {
+  res.statusCode = 404;
+  res.setHeader("content-type", "text/html; charset=utf-8");
+  res.setHeader("cache-control", "no-store");
+  res.end('<!doctype html><title>Not found</title><p>Not a valid address or message id: its percent-encoding is broken.</p><p><a href="/">Back to the timeline</a></p>');
+  return true;
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {

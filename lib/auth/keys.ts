@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "@/lib/config";
@@ -10,10 +10,18 @@ import type { Config } from "@/lib/config";
  * same way; it is what the one-click login URL carries.
  */
 
+/** Characters of the login secret's fingerprint kept in each session (96 bits of HMAC-SHA256). */
+const FINGERPRINT_LENGTH = 16;
+
 export interface AuthKeys {
   sessionKey: Uint8Array;
   /** The generated access token, only when no password is configured. */
   accessToken: string | null;
+  /**
+   * A short HMAC of the login secret (the password, or the access token) under the session key.
+   * Every session carries it, so changing the secret ends every session opened with the old one.
+   */
+  loginFingerprint: string;
   sessionKeyFile: string | null;
   accessTokenFile: string | null;
 }
@@ -45,10 +53,17 @@ export function loadAuthKeys(config: Config): AuthKeys {
   const sessionKeyFile = config.sessionSecret ? null : path.join(config.dataDir, "session-secret");
   const sessionSecret = config.sessionSecret ?? readOrCreateSecretFile(sessionKeyFile!, 48);
   const accessTokenFile = config.dashboardPassword ? null : path.join(config.dataDir, "access-token");
+  const accessToken = accessTokenFile ? readOrCreateSecretFile(accessTokenFile, 24) : null;
+  const sessionKey = new TextEncoder().encode(sessionSecret);
   return {
-    sessionKey: new TextEncoder().encode(sessionSecret),
-    accessToken: accessTokenFile ? readOrCreateSecretFile(accessTokenFile, 24) : null,
+    sessionKey,
+    accessToken,
+    loginFingerprint: loginFingerprint(sessionKey, config.dashboardPassword ?? accessToken!),
     sessionKeyFile,
     accessTokenFile,
   };
+}
+
+export function loginFingerprint(sessionKey: Uint8Array, loginSecret: string): string {
+  return createHmac("sha256", sessionKey).update(`login-secret:${loginSecret}`).digest("base64url").slice(0, FINGERPRINT_LENGTH);
 }

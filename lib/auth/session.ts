@@ -5,7 +5,8 @@ import { getDatabase } from "@/lib/db/client";
 /**
  * Dashboard sessions: a jose-signed token (HS256) in an HttpOnly, SameSite=Lax cookie,
  * Secure behind HTTPS. Logging out records the session id as revoked, so the token stops
- * working at once, on every instance, before it expires.
+ * working at once, on every instance, before it expires. Each token also carries the login
+ * secret's fingerprint (lib/auth/keys.ts): a new password or access token ends older sessions.
  */
 
 export const SESSION_COOKIE = "vwc_session";
@@ -16,10 +17,14 @@ export interface Session {
   expiresAt: Date;
 }
 
-export async function createSession(key: Uint8Array, maxAgeSeconds: number): Promise<{ token: string; session: Session }> {
+export async function createSession(
+  key: Uint8Array,
+  maxAgeSeconds: number,
+  loginFingerprint: string,
+): Promise<{ token: string; session: Session }> {
   const sid = randomUUID();
   const now = Math.floor(Date.now() / 1000);
-  const token = await new SignJWT({ sid })
+  const token = await new SignJWT({ sid, lsf: loginFingerprint })
     .setProtectedHeader({ alg: "HS256", typ: "JWT" })
     .setIssuer(ISSUER)
     .setSubject("dashboard")
@@ -29,19 +34,24 @@ export async function createSession(key: Uint8Array, maxAgeSeconds: number): Pro
   return { token, session: { sid, expiresAt: new Date((now + maxAgeSeconds) * 1000) } };
 }
 
-/** The session a token stands for, or null if it is forged, tampered with, expired or revoked. */
-export async function verifySession(token: string, key: Uint8Array): Promise<Session | null> {
+/**
+ * The session a token stands for, or null if it is forged, tampered with, expired, revoked, or
+ * was opened with another login secret.
+ */
+export async function verifySession(token: string, key: Uint8Array, loginFingerprint: string): Promise<Session | null> {
   let sid: unknown;
   let exp: number | undefined;
+  let fingerprint: unknown;
   try {
     const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"], issuer: ISSUER, subject: "dashboard" });
     sid = payload.sid;
     exp = payload.exp;
+    fingerprint = payload.lsf;
   } catch (error) {
     if (error instanceof joseErrors.JOSEError) return null;
     throw error;
   }
-  if (typeof sid !== "string" || exp === undefined) return null;
+  if (typeof sid !== "string" || exp === undefined || fingerprint !== loginFingerprint) return null;
   const revoked = await getDatabase().revokedSession.findUnique({ where: { sid }, select: { sid: true } });
   return revoked ? null : { sid, expiresAt: new Date(exp * 1000) };
 }

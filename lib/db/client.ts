@@ -1,5 +1,3 @@
-import fs from "node:fs";
-import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import BetterSqlite3 from "better-sqlite3";
@@ -7,6 +5,7 @@ import pg from "pg";
 import { PrismaClient as PostgresClient } from "@/lib/generated/postgres/client.ts";
 import { PrismaClient } from "@/lib/generated/sqlite/client.ts";
 import { getConfig, type Config } from "@/lib/config";
+import { preparePrivateSqliteFile } from "@/lib/db/sqlite-file";
 
 /**
  * The Prisma client, made once per process and kept on globalThis so that server.ts and
@@ -58,7 +57,7 @@ export function createDatabase(config: Config, pool?: pg.Pool): Database {
     return new PostgresClient({ adapter: new PrismaPg(pool ?? createPostgresPool(config)) }) as unknown as Database;
   }
   if (!config.sqlitePath) throw new Error("DATABASE_URL names no SQLite file");
-  fs.mkdirSync(path.dirname(config.sqlitePath), { recursive: true });
+  preparePrivateSqliteFile(config.sqlitePath);
   const adapter = new PrismaBetterSQLite3({ url: config.sqlitePath, timeout: 0 });
   return new PrismaClient({ adapter });
 }
@@ -100,7 +99,7 @@ export function getSqliteWriteConnection(): BetterSqlite3.Database {
   if (!store[WRITE_DB_KEY]) {
     const config = getConfig();
     if (!config.sqlitePath) throw new Error("DATABASE_URL names no SQLite file");
-    fs.mkdirSync(path.dirname(config.sqlitePath), { recursive: true });
+    preparePrivateSqliteFile(config.sqlitePath);
     const db = new BetterSqlite3(config.sqlitePath, { timeout: 0 });
     for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
     store[WRITE_DB_KEY] = db;

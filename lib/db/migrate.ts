@@ -4,6 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { Config } from "@/lib/config";
+import { preparePrivateSqliteFile } from "@/lib/db/sqlite-file";
 
 /**
  * Applies the committed migrations at start-up (prisma/migrations for SQLite,
@@ -51,7 +52,8 @@ const PRISMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations"
 const prismaTime = (date: Date) => date.toISOString().replace("Z", "+00:00");
 
 export function migrateSqlite(file: string, migrations: Migration[]): MigrationReport {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  // The first thing to open the file at start-up.
+  preparePrivateSqliteFile(file);
   const db = new Database(file, { timeout: 10_000 });
   try {
     db.exec(PRISMA_MIGRATIONS_TABLE);

@@ -7,10 +7,17 @@ import { EVENT_KINDS, type EventJson } from "@/lib/events/types";
  * database query (lib/events/query.ts) for a single event.
  */
 
-const trimmed = z.string().trim().min(1);
+/**
+ * C0 and C1 control characters and DEL: no stored value has them, and in a LIKE pattern or an
+ * equality they only make a filter that matches everything (`text=%00`) or nothing.
+ */
+const noControlCharacters = z.string().refine((value) => !/[\u0000-\u001f\u007f-\u009f]/.test(value), {
+  message: "must not contain control characters",
+});
 
-const isoDate = z
-  .string()
+const trimmed = noControlCharacters.trim().min(1);
+
+const isoDate = noControlCharacters
   .trim()
   .refine((value) => /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)), {
     message: "must be an ISO 8601 date or date-time, e.g. 2026-11-27T15:30:00Z",

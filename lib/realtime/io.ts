@@ -49,6 +49,13 @@ export interface Realtime {
 
 export type Authenticate = (request: IncomingMessage, token: unknown) => Promise<Principal | null>;
 
+export interface RealtimeOptions {
+  authenticate: Authenticate;
+  /** False for a handshake made by a browser page of another origin (cross-site WebSocket hijacking). */
+  allowsOrigin: (request: IncomingMessage) => boolean;
+  redisUrl?: string;
+}
+
 const sessionRoom = (sid: string) => `session:${sid}`;
 
 /** How often the feed checks the database for events it was not told about (Redis down). */
@@ -62,11 +69,14 @@ const FEED_POLL_MS = 1000;
  */
 export const LIVE_FLUSH_MS = 25;
 
-export async function attachRealtime(server: HttpServer, options: { authenticate: Authenticate; redisUrl?: string }): Promise<Realtime> {
+export async function attachRealtime(server: HttpServer, options: RealtimeOptions): Promise<Realtime> {
   const { authenticate } = options;
   const io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(server, {
     path: SOCKET_PATH,
     serveClient: false,
+    // Runs for every Engine.IO request, the WebSocket upgrade and each long-polling request alike,
+    // before any packet is read: a page of another site gets 403 and never reaches the session check.
+    allowRequest: (request, callback) => callback(null, options.allowsOrigin(request)),
   });
   const feed = new EventFeed(
     { readAfter: async (after, limit) => (await listEvents({ after, limit })).events, newestId: newestEventId },

@@ -13,8 +13,11 @@ export interface RedisLink {
   close(): Promise<void>;
 }
 
+/** Reconnects quickly at first, then every 2 s, for as long as Redis is away. */
+export const redisReconnectStrategy = (retries: number) => Math.min(100 * 2 ** retries, 2000);
+
 export function attachRedisAdapter(io: Server, url: string, onReady: () => void): RedisLink {
-  const options = { url, socket: { reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) } };
+  const options = { url, socket: { reconnectStrategy: redisReconnectStrategy } };
   const pub = createClient(options);
   const sub = pub.duplicate();
   let up = false;

@@ -19,6 +19,7 @@ import { TEST_API_TOKEN, TEST_SECRET } from "@/test/support/vonage";
  */
 
 const ENV = { VONAGE_SIGNATURE_SECRET: TEST_SECRET };
+const PASSWORD = "correct horse battery staple";
 const sockets: Socket[] = [];
 
 function liveClient(url: string, after: number) {
@@ -82,7 +83,7 @@ describe("two instances on one PostgreSQL, joined by Redis", () => {
   beforeAll(async () => {
     redis = await TestRedis.start();
     databaseUrl = await ensureTestDatabase(`scale_${randomUUID()}`);
-    const env = { ...ENV, DATABASE_URL: databaseUrl, REDIS_URL: redis.url };
+    const env = { ...ENV, DATABASE_URL: databaseUrl, REDIS_URL: redis.url, DASHBOARD_PASSWORD: PASSWORD };
     // Started at the same moment: the migrations must still be applied once.
     [a, b] = await Promise.all([startServer({ env }), startServer({ env })]);
   }, 120_000);
@@ -102,6 +103,34 @@ describe("two instances on one PostgreSQL, joined by Redis", () => {
     await client.end();
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(Number(row.n)).toBe(1);
+  });
+
+  it("failed logins on A slow the same address down on B (the throttle is kept in Redis), and Redis down stops no login", async () => {
+    const attempt = (server: RunningServer, password: string) =>
+      fetch(`${server.url}/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: server.url },
+        body: new URLSearchParams({ password }),
+      });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    // Four failures on A, each after the previous one's wait: the fourth asks for 2 s.
+    for (const pause of [0, 0, 600, 1100]) {
+      await sleep(pause);
+      expect((await attempt(a, "wrong")).headers.get("location")).toMatch(/error=invalid/);
+    }
+    const refused = await attempt(b, PASSWORD);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("retry-after")).toBe("2");
+
+    await redis.stop();
+    try {
+      const response = await attempt(b, PASSWORD);
+      expect(response.status).toBe(303);
+      expect(response.headers.get("set-cookie")).toMatch(/^vwc_session=/);
+    } finally {
+      await redis.restart();
+    }
   });
 
   it("1,000 webhooks sent to A all reach a client connected to B, once each, in order", async () => {

@@ -4,5 +4,6 @@ export const metadata = { title: "Message · Vonage Webhook Console" };
 
 export default async function MessagePage({ params }: { params: Promise<{ messageUuid: string }> }) {
   const { messageUuid } = await params;
-  return <MessageLifecycle messageUuid={decodeURIComponent(messageUuid).trim()} />;
+  // Next.js has decoded the parameter already.
+  return <MessageLifecycle messageUuid={messageUuid.trim()} />;
 }

@@ -5,7 +5,8 @@ export const dynamic = "force-dynamic";
 
 export function GET(_request: Request, { params }: { params: Promise<{ messageUuid: string }> }) {
   return apiResponse(async () => {
-    const messageUuid = decodeURIComponent((await params).messageUuid).trim();
+    // Next.js has decoded the parameter already; decoding again broke ids with a "%" in them.
+    const messageUuid = (await params).messageUuid.trim();
     const events = await listMessageEvents(messageUuid);
     if (events.length === 0) {
       return Response.json({ error: "not_found", detail: `no events for message ${messageUuid}` }, { status: 404 });
