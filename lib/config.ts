@@ -79,6 +79,10 @@ const variables = {
   MAX_CONCURRENT_WEBHOOKS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(64)),
   /** How far behind (ms) the server may run before new webhooks are answered 503 + Retry-After. */
   MAX_WEBHOOK_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(60_000).default(100)),
+  /** Milliseconds from a webhook's headers by which its whole body must have arrived, else 408. */
+  WEBHOOK_BODY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(300_000).default(10_000)),
+  /** Webhook requests from one address whose bodies may be arriving at once; beyond, 429 + Retry-After. */
+  MAX_PENDING_BODIES_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(16)),
   /** Milliseconds a write waits for a locked database before the webhook gets 503. */
   DATABASE_BUSY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5000)),
   VONAGE_SIGNATURE_SECRET: optionalString,
@@ -128,6 +132,8 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     databasePoolSize: env.DATABASE_POOL_SIZE,
     maxConcurrentWebhooks: env.MAX_CONCURRENT_WEBHOOKS,
     maxWebhookDelayMs: env.MAX_WEBHOOK_DELAY_MS,
+    webhookBodyTimeoutMs: env.WEBHOOK_BODY_TIMEOUT_MS,
+    maxPendingBodiesPerAddress: env.MAX_PENDING_BODIES_PER_ADDRESS,
     redisUrl: env.REDIS_URL,
     signatureSecrets: secrets,
     signatureConfigured: secrets.any.length > 0 || secrets.byApiKey.size > 0,
