@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { RejectionJson } from "@/lib/events/types";
 import { ackOf, getJson, postWebhook, statusBody, WEBHOOK_PATHS } from "@/test/support/http";
 import { startServer, type RunningServer } from "@/test/support/server";
+import { SMS_PATHS } from "@/test/support/sms";
 import { TEST_SECRET } from "@/test/support/vonage";
 
 /**
@@ -66,8 +67,8 @@ describe("slow bodies against a small admission limit", () => {
     await server?.stop();
   });
 
-  it("stores a signed webhook while 8 senders trickle their bodies", async () => {
-    const slow = Array.from({ length: 8 }, () => slowBody(server.port));
+  it("stores a signed webhook while 8 senders trickle their bodies, to Messages and SMS endpoints", async () => {
+    const slow = Array.from({ length: 8 }, (_, i) => slowBody(server.port, i % 2 === 0 ? WEBHOOK_PATHS.status : SMS_PATHS["sms-dlr"]));
     await settle();
     const body = statusBody();
     const response = await postWebhook(server.url, "status", body);
