@@ -13,7 +13,15 @@ import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
 import { addAcceptors, closeAcceptors } from "@/lib/http/acceptors";
 import { setWebhookAdmission, WebhookAdmission } from "@/lib/http/admission";
-import { answerParserError, headerBytesOf, MAX_HEADER_BYTES, PARSER_MAX_HEADER_BYTES, refuseHeadersTooLarge, refuseUnroutableMethod, ROUTABLE_METHODS } from "@/lib/http/transport";
+import {
+  answerParserError,
+  headerBytesOf,
+  MAX_HEADER_BYTES,
+  PARSER_MAX_HEADER_BYTES,
+  refuseHeadersTooLarge,
+  refuseUnroutableMethod,
+  ROUTABLE_METHODS,
+} from "@/lib/http/transport";
 import { setIngestWorker } from "@/lib/ingest/forward";
 import { WebhookIntake } from "@/lib/ingest/intake";
 import { IngestWorker } from "@/lib/ingest/worker-host";
@@ -47,9 +55,11 @@ const EXTRA_ACCEPTORS = 63;
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
- * How long any request may take to arrive, headers and body (Node's default: 300 s). Webhook
- * bodies have their own, shorter deadline (WEBHOOK_BODY_TIMEOUT_MS, lib/ingest/intake.ts); this
- * bounds every other route. It only covers receiving: a long export's response is not cut.
+ * How long any request may take to arrive, headers and body (Node's default: 300 s, which let
+ * a trickled body hold a connection for five minutes). Webhook bodies have their own, shorter
+ * deadline (WEBHOOK_BODY_TIMEOUT_MS, lib/ingest/intake.ts); this bounds every other route. Node
+ * checks it every 30 s, so a request is cut 30 to 60 s after it began. It only covers receiving:
+ * a long export's response is not cut.
  */
 const REQUEST_TIMEOUT_MS = 30_000;
 

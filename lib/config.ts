@@ -79,8 +79,11 @@ const variables = {
   MAX_CONCURRENT_WEBHOOKS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(64)),
   /** How far behind (ms) the server may run before new webhooks are answered 503 + Retry-After. */
   MAX_WEBHOOK_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(60_000).default(100)),
-  /** Milliseconds from a webhook's headers by which its whole body must have arrived, else 408. */
-  WEBHOOK_BODY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(300_000).default(10_000)),
+  /**
+   * Milliseconds from a webhook's headers by which its whole body must have arrived, else 408.
+   * At most 25 s: Node's own request timeout (server.ts, 30 s) would cut the body off first, unrecorded.
+   */
+  WEBHOOK_BODY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(25_000).default(10_000)),
   /** Webhook requests from one address whose bodies may be arriving at once; beyond, 429 + Retry-After. */
   MAX_PENDING_BODIES_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(16)),
   /** Milliseconds a write waits for a locked database before the webhook gets 503. */

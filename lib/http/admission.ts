@@ -35,7 +35,8 @@ export class WebhookAdmission {
     probeEveryMs = 20,
   ) {
     this.shedLog = new CountedWarning(
-      (count) => `[server] overloaded: answered ${count} webhook(s) 503 in the last second (limit ${limit} in progress, ${maxDelayMs} ms behind)`,
+      (count) =>
+        `[server] overloaded: answered ${count} webhook(s) 503 in the last second (limit ${limit} in progress, ${maxDelayMs} ms behind)`,
     );
     let expected = performance.now() + probeEveryMs;
     this.probe = setInterval(() => {

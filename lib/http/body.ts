@@ -52,7 +52,12 @@ export async function readBodyLimited(request: Request, limit: number, keepHead:
  * `timeoutMs` after the headers is cut off. Resolves with undefined if the client goes away
  * first. What is read stays in the request's stream: the caller answers (Connection: close).
  */
-export function readIncomingLimited(req: IncomingMessage, limit: number, keepHead: number, timeoutMs: number): Promise<LimitedBody | undefined> {
+export function readIncomingLimited(
+  req: IncomingMessage,
+  limit: number,
+  keepHead: number,
+  timeoutMs: number,
+): Promise<LimitedBody | undefined> {
   const declared = Number(req.headers["content-length"] ?? Number.NaN);
   const declaredBytes = Number.isFinite(declared) ? declared : undefined;
   if (declaredBytes !== undefined && declaredBytes > limit) {

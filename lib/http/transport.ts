@@ -57,7 +57,8 @@ const PARSER_ERROR_STATUS: Record<string, string> = {
 };
 
 const headerOverflows = new CountedWarning(
-  (count) => `[server] answered ${count} request(s) 431 in the last second: headers over ${PARSER_MAX_HEADER_BYTES / 1024} KiB (not recorded)`,
+  (count) =>
+    `[server] answered ${count} request(s) 431 in the last second: headers over ${PARSER_MAX_HEADER_BYTES / 1024} KiB (not recorded)`,
 );
 
 /**

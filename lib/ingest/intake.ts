@@ -43,7 +43,8 @@ export class WebhookIntake {
   constructor(private readonly options: IntakeOptions) {
     this.tooManyLog = new CountedWarning(
       (count) =>
-        `[server] answered ${count} webhook(s) 429 in the last second: more than ${options.maxPendingPerAddress} bodies arriving at once from one address`,
+        `[server] answered ${count} webhook(s) 429 in the last second: ` +
+        `more than ${options.maxPendingPerAddress} bodies arriving at once from one address`,
     );
   }
 
@@ -105,7 +106,8 @@ export class WebhookIntake {
   private refuseTooMany(res: ServerResponse, pending: number): void {
     this.tooManyLog.add();
     res.writeHead(429, { "content-type": "application/json", "retry-after": String(this.options.retryAfterSeconds), connection: "close" });
-    res.end(JSON.stringify({ error: "too_many_pending_bodies", detail: `${pending} requests from this address are still sending their bodies; retry later` }));
+    const detail = `${pending} requests from this address are still sending their bodies; retry later`;
+    res.end(JSON.stringify({ error: "too_many_pending_bodies", detail }));
   }
 
   private release(address: string): void {

@@ -57,6 +57,7 @@ export async function receiveSmsWebhook(kind: SmsEventKind, request: WebhookRequ
 
 /** SMS API webhooks come as GET or POST; anything else is refused and recorded. */
 export async function refuseSmsMethod(request: WebhookRequest): Promise<WebhookAnswer> {
-  const answer = await new Delivery(request).refuse("method_not_allowed", `${request.method} is not accepted here; Vonage sends SMS API webhooks as GET or POST`, 405);
+  const detail = `${request.method} is not accepted here; Vonage sends SMS API webhooks as GET or POST`;
+  const answer = await new Delivery(request).refuse("method_not_allowed", detail, 405);
   return { ...answer, headers: [...answer.headers, ["allow", "GET, POST"]] };
 }

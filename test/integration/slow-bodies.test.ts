@@ -61,7 +61,9 @@ afterEach(() => {
 describe("slow bodies against a small admission limit", () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, MAX_CONCURRENT_WEBHOOKS: "4", WEBHOOK_BODY_TIMEOUT_MS: "3000" } });
+    server = await startServer({
+      env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, MAX_CONCURRENT_WEBHOOKS: "4", WEBHOOK_BODY_TIMEOUT_MS: "3000" },
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -74,7 +76,8 @@ describe("slow bodies against a small admission limit", () => {
     const response = await postWebhook(server.url, "status", body);
     expect(response.status).toBe(200);
     const { id } = ackOf(response);
-    const { body: page } = await getJson<{ events: { id: number }[] }>(server.url, `/api/events?message_id=${JSON.parse(body).message_uuid}`);
+    const query = `/api/events?message_id=${JSON.parse(body).message_uuid}`;
+    const { body: page } = await getJson<{ events: { id: number }[] }>(server.url, query);
     expect(page.events.map((event) => event.id)).toEqual([id]);
     // None of them was answered meanwhile: they were only waited for.
     for (const { socket } of slow) expect(socket.destroyed).toBe(false);
@@ -91,7 +94,13 @@ describe("slow bodies against a small admission limit", () => {
     const { body } = await getJson<{ rejections: RejectionJson[] }>(server.url, "/api/rejections?limit=20");
     const timeouts = body.rejections.filter((r) => r.reason === "body_timeout");
     expect(timeouts.length).toBeGreaterThanOrEqual(8);
-    expect(timeouts[0]).toMatchObject({ endpoint: WEBHOOK_PATHS.status, method: "POST", httpStatus: 408, sourceIp: "127.0.0.1", bodyBytes: 1000 });
+    expect(timeouts[0]).toMatchObject({
+      endpoint: WEBHOOK_PATHS.status,
+      method: "POST",
+      httpStatus: 408,
+      sourceIp: "127.0.0.1",
+      bodyBytes: 1000,
+    });
     expect(timeouts[0]!.body.startsWith("{")).toBe(true);
     expect(timeouts[0]!.bodyTruncated).toBe(true);
   });

@@ -188,7 +188,8 @@ describe("large headers", () => {
     expect(response.status).toBe(431);
     expect(response.headers.connection).toBe("close");
     const rejection = (await latestRejection(server.url))!;
-    expect(rejection).toMatchObject({ reason: "headers_too_large", httpStatus: 431, endpoint: WEBHOOK_PATHS.status, method: "POST", sourceIp: "127.0.0.1" });
+    expect(rejection).toMatchObject({ reason: "headers_too_large", httpStatus: 431, endpoint: WEBHOOK_PATHS.status, method: "POST" });
+    expect(rejection.sourceIp).toBe("127.0.0.1");
     expect(JSON.stringify(rejection).length).toBeLessThan(8_000);
   });
 });

@@ -31,11 +31,12 @@ export async function postWebhook(
   });
 }
 
-/**
- * A request through node:http, for what fetch refuses to send (TRACE, a header of tens of
- * kilobytes is fine there too). The connection is not reused.
- */
-export function sendRaw(url: string, method: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+/** A request through node:http, which sends any method (fetch refuses TRACE); on a connection of its own. */
+export function sendRaw(
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { method, headers, agent: false }, (response) => {
       let body = "";
