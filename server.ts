@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Server as NetServer } from "node:net";
 import path from "node:path";
 import next from "next";
@@ -14,7 +14,17 @@ import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
 import { addAcceptors, closeAcceptors } from "@/lib/http/acceptors";
 import { setWebhookAdmission, WebhookAdmission } from "@/lib/http/admission";
+import {
+  answerParserError,
+  headerBytesOf,
+  MAX_HEADER_BYTES,
+  PARSER_MAX_HEADER_BYTES,
+  refuseHeadersTooLarge,
+  refuseUnroutableMethod,
+  ROUTABLE_METHODS,
+} from "@/lib/http/transport";
 import { setIngestWorker } from "@/lib/ingest/forward";
+import { WebhookIntake } from "@/lib/ingest/intake";
 import { IngestWorker } from "@/lib/ingest/worker-host";
 import { REMOTE_ADDRESS_HEADER, RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
 
@@ -44,6 +54,15 @@ const EXTRA_ACCEPTORS = 63;
  * client and load-balancer idle timeouts (60 s).
  */
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/**
+ * How long any request may take to arrive, headers and body (Node's default: 300 s, which let
+ * a trickled body hold a connection for five minutes). Webhook bodies have their own, shorter
+ * deadline (WEBHOOK_BODY_TIMEOUT_MS, lib/ingest/intake.ts); this bounds every other route. Node
+ * checks it every 30 s, so a request is cut 30 to 60 s after it began. It only covers receiving:
+ * a long export's response is not cut.
+ */
+const REQUEST_TIMEOUT_MS = 30_000;
 
 async function main() {
   // A .env file fills in variables the environment does not set (ENV_FILE="" turns it off).
@@ -88,10 +107,15 @@ async function main() {
   // Exports let webhooks in progress go first (lib/export/stream.ts).
   setWebhookAdmission(admission);
 
-  const server = createServer((req, res) => {
-    if (req.url?.startsWith("/webhooks/") && !admission.admit(req, res)) return;
-    // Route handlers cannot see the TCP peer; hand it over in a header nobody else can set.
-    req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+  // Webhook bodies are read before admission, with a deadline (docs/decisions/019-slow-bodies.md).
+  const intake = new WebhookIntake({
+    admission,
+    bodyTimeoutMs: config.webhookBodyTimeoutMs,
+    maxPendingPerAddress: config.maxPendingBodiesPerAddress,
+    retryAfterSeconds: RETRY_AFTER_SECONDS,
+  });
+
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
     gate
       .handle(req, res)
       .then((answered) => (answered ? undefined : handle(req, res)))
@@ -100,10 +124,22 @@ async function main() {
         if (!res.headersSent) res.statusCode = 500;
         res.end();
       });
+  };
+
+  const server = createServer({ maxHeaderSize: PARSER_MAX_HEADER_BYTES, requestTimeout: REQUEST_TIMEOUT_MS }, (req, res) => {
+    // Route handlers cannot see the TCP peer; hand it over in a header nobody else can set.
+    req.headers[REMOTE_ADDRESS_HEADER] = req.socket.remoteAddress ?? "";
+    const headerBytes = headerBytesOf(req);
+    if (req.url?.startsWith("/webhooks/")) return intake.receive(req, res, headerBytes, serve);
+    if (headerBytes > MAX_HEADER_BYTES) return refuseHeadersTooLarge(res, headerBytes);
+    if (!ROUTABLE_METHODS.has(req.method ?? "")) return refuseUnroutableMethod(req, res);
+    serve(req, res);
   });
+  server.on("clientError", answerParserError);
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-  // Longer than the keep-alive timeout, as Node's documentation advises.
-  server.headersTimeout = KEEP_ALIVE_TIMEOUT_MS + 1_000;
+  // Node counts this from a request's first byte, not over idle keep-alive time (measured on
+  // Node 20), and on a reused connection it, not requestTimeout, is what cuts a slow request off.
+  server.headersTimeout = REQUEST_TIMEOUT_MS;
   realtime = await attachRealtime(server, {
     authenticate: (request, token) => gate.authenticate(request.headers, token),
     allowsOrigin: (request) => gate.allowsOrigin(request.headers),

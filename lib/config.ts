@@ -81,6 +81,13 @@ const variables = {
   MAX_WEBHOOK_DELAY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(10).max(60_000).default(100)),
   /** SQLite: how often the whole file is checked for damage (PRAGMA quick_check), at start-up too; 0 turns it off. */
   DATABASE_INTEGRITY_CHECK_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(8760).default(24)),
+  /**
+   * Milliseconds from a webhook's headers by which its whole body must have arrived, else 408.
+   * At most 25 s: Node's own request timeout (server.ts, 30 s) would cut the body off first, unrecorded.
+   */
+  WEBHOOK_BODY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(25_000).default(10_000)),
+  /** Webhook requests from one address whose bodies may be arriving at once; beyond, 429 + Retry-After. */
+  MAX_PENDING_BODIES_PER_ADDRESS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(16)),
   /** Milliseconds a write waits for a locked database before the webhook gets 503. */
   DATABASE_BUSY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5000)),
   VONAGE_SIGNATURE_SECRET: optionalString,
@@ -162,6 +169,8 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     databaseIntegrityCheckHours: env.DATABASE_INTEGRITY_CHECK_HOURS,
     maxConcurrentWebhooks: env.MAX_CONCURRENT_WEBHOOKS,
     maxWebhookDelayMs: env.MAX_WEBHOOK_DELAY_MS,
+    webhookBodyTimeoutMs: env.WEBHOOK_BODY_TIMEOUT_MS,
+    maxPendingBodiesPerAddress: env.MAX_PENDING_BODIES_PER_ADDRESS,
     redisUrl: env.REDIS_URL,
     signatureSecrets: secrets,
     signatureConfigured: secrets.any.length > 0 || secrets.byApiKey.size > 0,

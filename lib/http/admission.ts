@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
+import { CountedWarning } from "@/lib/http/counted-warning";
 
 /**
  * Load shedding for webhooks. A new webhook is answered 503 with Retry-After at once, before
@@ -20,7 +21,7 @@ export class WebhookAdmission {
   }
 
   private inFlight = 0;
-  private shedSinceLog = 0;
+  private readonly shedLog: CountedWarning;
   shedTotal = 0;
   /** How late the last tick of the probe timer ran, in ms, and how many ticks in a row were too late. */
   private delay = 0;
@@ -30,9 +31,13 @@ export class WebhookAdmission {
   constructor(
     private readonly limit: number,
     private readonly retryAfterSeconds: number,
-    private readonly maxDelayMs: number,
+    maxDelayMs: number,
     probeEveryMs = 20,
   ) {
+    this.shedLog = new CountedWarning(
+      (count) =>
+        `[server] overloaded: answered ${count} webhook(s) 503 in the last second (limit ${limit} in progress, ${maxDelayMs} ms behind)`,
+    );
     let expected = performance.now() + probeEveryMs;
     this.probe = setInterval(() => {
       const now = performance.now();
@@ -47,7 +52,7 @@ export class WebhookAdmission {
     const late = this.lateTicks >= 2;
     if (this.inFlight >= this.limit || late) {
       this.shedTotal += 1;
-      if (this.shedSinceLog++ === 0) setTimeout(() => this.report(), 1000).unref();
+      this.shedLog.add();
       const detail = late ? `the server is running ${Math.round(this.delay)} ms behind` : "too many webhooks in progress";
       res.writeHead(503, { "content-type": "application/json", "retry-after": String(this.retryAfterSeconds) });
       res.end(JSON.stringify({ error: "overloaded", detail: `${detail}; retry later` }));
@@ -61,13 +66,6 @@ export class WebhookAdmission {
 
   close(): void {
     clearInterval(this.probe);
-  }
-
-  private report(): void {
-    console.warn(
-      `[server] overloaded: answered ${this.shedSinceLog} webhook(s) 503 in the last second (limit ${this.limit} in progress, ${this.maxDelayMs} ms behind)`,
-    );
-    this.shedSinceLog = 0;
   }
 }
 

@@ -76,6 +76,14 @@ export const REJECTION_REASONS = {
     meaning: "The body is larger than 1 MiB.",
     fix: "Vonage webhooks are a few kilobytes; something else is posting to this URL.",
   },
+  body_timeout: {
+    meaning: "The body had not fully arrived within WEBHOOK_BODY_TIMEOUT_MS (default 10 s) of the request's headers.",
+    fix: "Vonage sends a webhook's body at once; a sender that trickles it is broken or is holding connections open on purpose. On a slow link to a sender you trust, raise WEBHOOK_BODY_TIMEOUT_MS.",
+  },
+  headers_too_large: {
+    meaning: "The request's headers are larger than 64 KiB in total.",
+    fix: "Vonage's headers are well under 8 KiB; something else is calling this URL, or a proxy adds huge headers. Only the request line and the headers' first bytes are kept.",
+  },
 } as const satisfies Record<string, { meaning: string; fix: string }>;
 
 export type RejectionReason = keyof typeof REJECTION_REASONS;

@@ -17,6 +17,8 @@ export const RETRY_AFTER_SECONDS = 5;
 
 /** Set by server.ts from the TCP connection; any client-sent value is overwritten there. */
 export const REMOTE_ADDRESS_HEADER = "x-vonage-console-remote-address";
+/** Set by server.ts to where it left the body it read (lib/ingest/forward.ts); overwritten the same way. */
+export const BODY_ID_HEADER = "x-vonage-console-body-id";
 
 /** Headers worth keeping with an event; everything else is noise or personal. */
 const EVENT_HEADERS = ["content-type", "content-length", "user-agent", "authorization", "x-forwarded-for", "x-forwarded-proto", "x-request-id"];
@@ -64,11 +66,26 @@ export class Delivery {
   constructor(readonly request: WebhookRequest) {}
 
   /** The body's bytes, or the 413 refusal (already recorded) when it was over 1 MiB. */
+  /**
+   * The body's bytes, or the refusal (already recorded) when it was not read: over 1 MiB (413),
+   * not complete by its deadline (408), or after headers over their limit (431).
+   */
   async bytesOf(body: LimitedBody): Promise<Uint8Array | WebhookAnswer> {
     if (body.ok) return body.bytes;
-    const size = body.declaredBytes ?? body.receivedBytes;
-    const detail = `body of ${body.declaredBytes !== undefined ? "" : "more than "}${size} bytes exceeds the 1 MiB limit`;
-    return this.refuse("body_too_large", detail, 413, body.head, size);
+    switch (body.unread) {
+      case "too_large": {
+        const size = body.declaredBytes ?? body.receivedBytes;
+        const detail = `body of ${body.declaredBytes !== undefined ? "" : "more than "}${size} bytes exceeds the 1 MiB limit`;
+        return this.refuse("body_too_large", detail, 413, body.head, size);
+      }
+      case "timed_out": {
+        const of = body.declaredBytes !== undefined ? ` of ${body.declaredBytes}` : "";
+        const detail = `body not complete ${body.afterMs} ms after the headers (${body.receivedBytes}${of} bytes arrived)`;
+        return this.refuse("body_timeout", detail, 408, body.head, body.declaredBytes ?? body.receivedBytes);
+      }
+      case "headers_too_large":
+        return this.refuse("headers_too_large", `headers of ${body.headerBytes} bytes exceed the 64 KiB limit; the body was not read`, 431);
+    }
   }
 
   /** Records the refusal with its reason, then answers with its status. */
@@ -127,7 +144,7 @@ function acknowledge(id: number, duplicate: boolean): WebhookAnswer {
 
 /**
  * Request headers as stored: the bearer token's value is never kept (its claims are
- * stored separately for rejections), cookies and our internal header are dropped.
+ * stored separately for rejections), cookies and our internal headers are dropped.
  */
 export function selectHeaders(headers: WebhookRequest["headers"], only?: string[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -140,7 +157,7 @@ export function selectHeaders(headers: WebhookRequest["headers"], only?: string[
     return out;
   }
   headers.forEach((value, name) => {
-    if (name === "cookie" || name === REMOTE_ADDRESS_HEADER) return;
+    if (name === "cookie" || name === REMOTE_ADDRESS_HEADER || name === BODY_ID_HEADER) return;
     out[name] = name === "authorization" ? redactAuthorization(value) : value;
   });
   return out;

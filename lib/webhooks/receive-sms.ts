@@ -68,6 +68,8 @@ export function refuseSmsDisabled(request: WebhookRequest): Promise<WebhookAnswe
 }
 
 /** SMS API webhooks come as GET or POST; anything else is refused and recorded. */
-export function refuseSmsMethod(request: WebhookRequest): Promise<WebhookAnswer> {
-  return new Delivery(request).refuse("method_not_allowed", `${request.method} is not accepted here; Vonage sends SMS API webhooks as GET or POST`, 405);
+export async function refuseSmsMethod(request: WebhookRequest): Promise<WebhookAnswer> {
+  const detail = `${request.method} is not accepted here; Vonage sends SMS API webhooks as GET or POST`;
+  const answer = await new Delivery(request).refuse("method_not_allowed", detail, 405);
+  return { ...answer, headers: [...answer.headers, ["allow", "GET, POST"]] };
 }

@@ -48,10 +48,11 @@ export async function receiveMessagesWebhook(kind: MessagesEventKind, request: W
 }
 
 /** Any method but POST: Messages API webhooks are always POSTed. */
-export function refuseMethod(request: WebhookRequest): Promise<WebhookAnswer> {
-  return new Delivery(request).refuse(
+export async function refuseMethod(request: WebhookRequest): Promise<WebhookAnswer> {
+  const answer = await new Delivery(request).refuse(
     "method_not_allowed",
     `${request.method} is not accepted here; Vonage POSTs Messages API webhooks`,
     405,
   );
+  return { ...answer, headers: [...answer.headers, ["allow", "POST"]] };
 }

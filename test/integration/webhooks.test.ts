@@ -1,7 +1,7 @@
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
-import { ackOf, getJson, latestRejection, listAllEvents, postWebhook, statusBody, WEBHOOK_PATHS } from "@/test/support/http";
+import { ackOf, getJson, latestRejection, listAllEvents, postWebhook, sendRaw, statusBody, WEBHOOK_PATHS } from "@/test/support/http";
 import { onPostgres } from "@/test/support/postgres";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { messagesFixtures, sha256Hex, signedHeaders, TEST_API_KEY, TEST_APPLICATION_ID, TEST_SECRET } from "@/test/support/vonage";
@@ -147,6 +147,52 @@ describe("refused deliveries", () => {
     await postWebhook(server.url, "status", body, { iatOffset: -90_000 });
     const rejection = (await latestRejection(server.url))!;
     expect(rejection.tokenClaims).toMatchObject({ header: { alg: "HS256" }, claims: { iss: "Vonage", api_key: TEST_API_KEY } });
+  });
+});
+
+describe("methods", () => {
+  // Messages API webhooks are POSTed; SMS API ones come as GET or POST (test/integration/sms.test.ts).
+  const refused: [string, string, string][] = [
+    ["OPTIONS", WEBHOOK_PATHS.status, "POST"],
+    ["TRACE", WEBHOOK_PATHS.status, "POST"],
+    ["HEAD", WEBHOOK_PATHS.inbound, "POST"],
+    ["PUT", WEBHOOK_PATHS.inbound, "POST"],
+    ["PROPFIND", WEBHOOK_PATHS.status, "POST"],
+    ["OPTIONS", "/webhooks/inbound-sms", "GET, POST"],
+    ["TRACE", "/webhooks/delivery-receipt", "GET, POST"],
+    ["HEAD", "/webhooks/delivery-receipt", "GET, POST"],
+  ];
+
+  it.each(refused)("refuses %s on %s with 405 and Allow, and records it", async (method, path, allow) => {
+    const response = await sendRaw(`${server.url}${path}`, method);
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe(allow);
+    const rejection = (await latestRejection(server.url))!;
+    expect(rejection).toMatchObject({ reason: "method_not_allowed", method, endpoint: path, httpStatus: 405, sourceIp: "127.0.0.1" });
+  });
+
+  it.each([["/api/health"], ["/"], ["/webhooks/no-such-endpoint"]])("answers TRACE on %s with 405, not 500", async (path) => {
+    const response = await sendRaw(`${server.url}${path}`, "TRACE");
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBeTruthy();
+  });
+});
+
+describe("large headers", () => {
+  it("reads a 20 KB token to the end, and refuses and records it like any bad token", async () => {
+    const response = await sendRaw(`${server.url}${WEBHOOK_PATHS.status}`, "POST", { authorization: `Bearer ${"a".repeat(20_000)}` });
+    expect(response.status).toBe(401);
+    expect(await latestRejection(server.url)).toMatchObject({ reason: "malformed_token", httpStatus: 401, endpoint: WEBHOOK_PATHS.status });
+  });
+
+  it("answers headers over 64 KiB 431, closes the connection, and records headers_too_large", async () => {
+    const response = await sendRaw(`${server.url}${WEBHOOK_PATHS.status}`, "POST", { "x-padding": "p".repeat(80_000) });
+    expect(response.status).toBe(431);
+    expect(response.headers.connection).toBe("close");
+    const rejection = (await latestRejection(server.url))!;
+    expect(rejection).toMatchObject({ reason: "headers_too_large", httpStatus: 431, endpoint: WEBHOOK_PATHS.status, method: "POST" });
+    expect(rejection.sourceIp).toBe("127.0.0.1");
+    expect(JSON.stringify(rejection).length).toBeLessThan(8_000);
   });
 });
 

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import http from "node:http";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
 import { DUPLICATE_HEADER, EVENT_ID_HEADER } from "@/lib/webhooks/endpoints";
 import { signedHeaders, TEST_API_TOKEN, type SignOptions } from "@/test/support/vonage";
@@ -27,6 +28,24 @@ export async function postWebhook(
     method: "POST",
     headers: { ...headers, ...options.headers },
     body,
+  });
+}
+
+/** A request through node:http, which sends any method (fetch refuses TRACE); on a connection of its own. */
+export function sendRaw(
+  url: string,
+  method: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { method, headers, agent: false }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    });
+    request.on("error", reject);
+    request.end();
   });
 }
 

@@ -8,4 +8,5 @@ export function POST(request: Request) {
   return forwardWebhook("sms-inbound", request);
 }
 
-export { POST as GET, POST as PUT, POST as PATCH, POST as DELETE };
+// HEAD and OPTIONS too, or Next.js would answer them itself (HEAD from GET, OPTIONS with 204), unrecorded.
+export { POST as GET, POST as HEAD, POST as OPTIONS, POST as PUT, POST as PATCH, POST as DELETE };
