@@ -115,6 +115,11 @@ describe("slow bodies from one address", () => {
     await server?.stop();
   });
 
+  it("does not hold back bodies that arrive at once: a burst from one address (a tunnel, a proxy) is all stored", async () => {
+    const responses = await Promise.all(Array.from({ length: 60 }, () => postWebhook(server.url, "status", statusBody())));
+    expect(responses.map((r) => r.status)).toEqual(Array(60).fill(200));
+  });
+
   it("answers the 4th concurrent slow body 429 with Retry-After and closes it, and counts it in the log", async () => {
     const held = Array.from({ length: 3 }, () => slowBody(server.port));
     await settle();
