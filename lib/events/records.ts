@@ -192,17 +192,25 @@ function withPayload(fieldsJson: string, rawBody: string, headers: string): stri
   return `${fieldsJson.slice(0, -1)},"payload":${objectLine(rawBody)},"headers":${objectLine(headers)}}`;
 }
 
-/** The payload as one line of JSON: the stored body itself unless it spans several lines, or its degraded form. */
+/**
+ * The payload for a CSV cell: the stored body as it is when it is one object on one line (every
+ * body accepted since bodies are parsed before they are stored), else one line of JSON or its
+ * degraded form. Parsing every row to check it halved a CSV export (decision 020): a cell is
+ * text, so a damaged row that still looks like one object shows as it is, in its own cell only.
+ */
 export function payloadText(r: EventRecord): string {
-  return objectLine(r.raw_body);
+  const text = stripBom(r.raw_body);
+  if (text.charCodeAt(0) === 0x7b && text.charCodeAt(text.length - 1) === 0x7d && !/[\r\n]/.test(text)) return text;
+  return objectLine(text);
 }
 
 /**
- * Stored JSON text as one line of JSON text for an object: as stored when it already is one;
- * `knownValid` (from SQLite's json_valid) spares the parse that checks it.
+ * Stored JSON text as one line of JSON text for an object: as stored when it already is one.
+ * `knownValid` (SQLite's json_valid, in C) spares the parse that checks it; the line is spliced,
+ * never walked, so its depth does not matter here (decision 020).
  */
 function objectLine(stored: string, knownValid = false): string {
-  if (knownValid && !/[\r\n]/.test(stored) && /^\s*\{/.test(stored) && jsonDepth(stored) <= MAX_JSON_DEPTH) return stored;
+  if (knownValid && stored.charCodeAt(0) === 0x7b && !/[\r\n]/.test(stored)) return stored;
   const read = readStoredJson(stored);
   if (!read.ok) return JSON.stringify(unreadableJson(read.why, read.text));
   return /[\r\n]/.test(read.text) ? JSON.stringify(read.value) : read.text;
