@@ -4,7 +4,7 @@ import { defineConfig, devices } from "@playwright/test";
 /**
  * Browser tests drive the real server (started per test file by e2e/fixtures.ts) in a real
  * Chromium. Playwright cannot download its own browsers on our machines, so Debian's
- * Chromium is used when present (environment.md); elsewhere, set CHROMIUM_PATH or let
+ * Chromium is used when present; elsewhere, set CHROMIUM_PATH or let
  * Playwright use its own.
  */
 const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);

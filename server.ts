@@ -30,7 +30,7 @@ import { REMOTE_ADDRESS_HEADER, RETRY_AFTER_SECONDS } from "@/lib/webhooks/deliv
 
 /**
  * The console's entry point: one HTTP server that hands requests to Next.js and carries
- * Socket.IO (docs/decisions/0001-custom-server.md).
+ * Socket.IO (docs/decisions/001-custom-server.md).
  */
 
 /**

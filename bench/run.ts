@@ -5,7 +5,7 @@ import { benchConfig } from "@/bench/config";
 import { log, type PartResult } from "@/bench/lib/part";
 import { stopAll } from "@/bench/lib/processes";
 import { newestProfile, summarizeProfile } from "@/bench/lib/profile";
-import { appendMarkdown, machine, machineLine, summaryText, writeJson, type RunRecord, type SummaryRow } from "@/bench/lib/report";
+import { appendMarkdown, machine, machineLine, summaryText, writeResults, type RunRecord, type SummaryRow } from "@/bench/lib/report";
 import { API_TOKEN, ensureBuild, startBareServer, startBenchServer, type BareServer } from "@/bench/lib/servers";
 import { connectClients, type SocketClients } from "@/bench/lib/sockets";
 import { fmt } from "@/bench/lib/stats";
@@ -17,10 +17,10 @@ import { seedEventsInChild } from "@/test/support/seed";
 
 /**
  * `npm run bench [-- --quick] [-- --only=1,2,...] [-- --no-record] [-- --cpu-prof]`: the console's
- * benchmark suite. --only runs some parts; --no-record writes neither bench/results/ nor
- * docs/benchmarks.md; --cpu-prof profiles the ingest server (parts 1, 2, 6: the profiler's
- * overhead skews those figures, so use it to find costs, not to record numbers) and prints
- * where its CPU time went.
+ * benchmark suite. --only runs some parts; --no-record writes neither bench/results/ nor the
+ * run's row in docs/benchmarks.md; --cpu-prof profiles the ingest server (parts 1, 2, 6: the
+ * profiler's overhead skews those figures, so use it to find costs, not to record numbers) and
+ * prints where its CPU time went.
  *
  * Two consoles (production build, fresh data directories): "ingest" starts empty and takes
  * parts 1, 2 and 6 (webhook load); "data" is seeded with a large log and takes parts 3, 4
@@ -153,9 +153,9 @@ async function main() {
     .join("\n");
   // A profiled run's figures are skewed by the profiler: never recorded.
   if (!args.includes("--no-record") && !cpuProfileDir) {
-    const json = writeJson(ROOT, record);
-    const md = appendMarkdown(ROOT, record, details);
-    console.log(`\n[bench] figures: ${json}\n[bench] appended to ${md}`);
+    const json = writeResults(ROOT, record, details);
+    const md = appendMarkdown(ROOT, record);
+    console.log(`\n[bench] figures: ${json} (and .md)\n[bench] row added to ${md}`);
   }
   console.log(`[bench] total ${fmt((Date.now() - wallStart) / 1000)} s`);
   if (Object.keys(errors).length > 0) process.exitCode = 1;

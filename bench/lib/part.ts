@@ -6,7 +6,7 @@ export interface PartResult {
   details: Record<string, unknown>;
   /** Its lines of the summary table. */
   rows: SummaryRow[];
-  /** Its detail section for docs/benchmarks.md (absolute numbers). */
+  /** Its detail section for bench/results/<time>.md (absolute numbers). */
   markdown: string;
 }
 

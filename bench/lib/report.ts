@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fmt, markdownTable, textTable } from "@/bench/lib/stats";
+import { fmt, markdownRow, markdownTable, textTable } from "@/bench/lib/stats";
 
 /**
  * The summary: one row per figure, with the baseline measured in the same run and the ratio
@@ -98,70 +98,84 @@ export interface RunRecord {
   summary: SummaryRow[];
 }
 
-export function writeJson(root: string, record: RunRecord): string {
+/**
+ * Writes the run's full figures (`<time>.json`) and its per-part detail tables (`<time>.md`) to
+ * bench/results/, which is git-ignored; returns the JSON file's path.
+ */
+export function writeResults(root: string, record: RunRecord, details: string): string {
   const dir = path.join(root, "bench", "results");
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${record.startedAt.replace(/[:.]/g, "-")}${record.mode === "quick" ? "-quick" : ""}.json`);
-  fs.writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
-  return file;
+  const stem = path.join(dir, `${record.startedAt.replace(/[:.]/g, "-")}${record.mode === "quick" ? "-quick" : ""}`);
+  fs.writeFileSync(`${stem}.json`, `${JSON.stringify(record, null, 2)}\n`);
+  fs.writeFileSync(`${stem}.md`, `${runHeading(record)}\n\n${summaryMarkdown(record.summary)}\n\n${details.trim()}\n`);
+  return `${stem}.json`;
 }
 
-const INTRO = `# Benchmarks
+const runDate = (record: RunRecord) => record.startedAt.slice(0, 16).replace("T", " ");
 
-\`npm run bench\` (full, about 7 minutes) and \`npm run bench -- --quick\` (about a minute, smaller
-counts and shorter windows: see bench/config.ts) measure the console on one machine and append a
-section here; the raw figures go to \`bench/results/<timestamp>.json\` (not committed). Build first
-(\`npm run build\`): the servers run the production build. \`--only=1,3\` runs some parts;
-\`--cpu-prof\` profiles the ingest server and prints where its CPU time went (not recorded).
+function runHeading(record: RunRecord): string {
+  return `## ${runDate(record)} UTC — ${record.mode} run\n\nMachine: ${machineLine(record.machine)}.`;
+}
 
-## Method
+/** docs/benchmarks.md's table of runs; its columns are explained in the file, above the table. */
+const RUN_HEADER = [
+  "date (UTC)",
+  "machine",
+  "mode",
+  "ingestion ×, c=20 / 50",
+  "p99 ×, c=20 / 50",
+  "200→socket p99 ms",
+  "export rows/s, NDJSON / CSV",
+  "RSS growth MB, NDJSON / CSV",
+  "ack p99 during export ms, NDJSON / CSV",
+  "burst: not 200 or 503",
+  "CPU µs/req, all / HTTP",
+  "long tasks",
+  "targets met",
+  "note",
+];
 
-- Everything runs on one machine: the load generator, the servers (the production build, started
-  like the integration tests start them, each on a fresh data directory) and, for part 5, headless
-  Chromium. These machines are shared and noisy, so **every figure is a ratio against a baseline
-  measured in the same run**, with the absolute numbers beside it. Compare ratios between runs.
-- **1. Ingestion**: Message Status webhooks, each with its own body and its own valid HS256 token
-  (all pre-signed before timing), closed loop at concurrency 20 and 50 on keep-alive connections.
-  (a) \`POST /webhooks/message-status\` on the real server with 10 Socket.IO clients connected;
-  (b) baseline: \`/webhooks/bench-baseline\`, an empty route handler in the same build that reads
-  the body and answers 200 (only with \`BENCH_BASELINE=1\`); (c) for information (full runs only),
-  the same verify-and-store code behind a bare \`node:http\` server (bench/bare-server.ts).
-- **2. End to end**: open loop (fixed arrival rate) at 200 and 500 webhooks/s with 10 Socket.IO
-  clients in the benchmark process; each event is matched to its request by \`message_uuid\`, on
-  one clock. Reported: 200 → socket receipt (negative when the socket is first), and send → socket
-  against send → 200 of the same requests (the ratio).
-- **3. Export**: NDJSON and CSV of every stored event (1,000,000 seeded) through
-  \`GET /api/events/export\`, after one small warm-up export; server RSS sampled every 50 ms from
-  /proc. Baseline: the same rows read straight from the SQLite file with better-sqlite3 \`.raw()\`
-  in the benchmark process.
-- **4. Queries**: p50 of 50 sequential requests on the idle, seeded server, minus the p50 of a
-  trivial route (\`GET /webhooks/bench-baseline\`) = server time. SQLite query plans are printed.
-- **5. Browser**: the dashboard with 100,000 events loaded by scrolling, then 100 new events/s for
-  60 s: long tasks (PerformanceObserver), frames per second (requestAnimationFrame), DOM nodes, JS
-  heap (\`performance.memory\`); baseline: the same page idle.
-- **6. Burst**: open loop at 4× the rate sustained in 1a for 30 s, between phases at half that rate;
-  a sender gives up after 5 s (timeout); status counts, acknowledged-but-not-stored check, peak
-  server RSS, p99 before/during/after.
-`;
+const NONE = "—";
 
-export function appendMarkdown(root: string, record: RunRecord, details: string): string {
+/** The run's key figures, found by the metric names bench/parts/* give them; "—" for a part that did not run. */
+function runCells(record: RunRecord): string[] {
+  const find = (metric: string) => record.summary.find((row) => row.metric.startsWith(metric));
+  const value = (metric: string) => {
+    const row = find(metric);
+    return row ? fmt(row.value) : NONE;
+  };
+  const times = (metric: string) => {
+    const ratio = find(metric)?.ratio;
+    return ratio === undefined || ratio === null ? NONE : fmt(ratio, 2);
+  };
+  const pair = (first: string, second: string) => (first === NONE && second === NONE ? NONE : `${first} / ${second}`);
+  // The burst's display reads "N of M: 200=…, timeout=…"; the table keeps "N of M".
+  const burst = find("answers other than 200")?.display?.split(":")[0] ?? NONE;
+  const targeted = record.summary.filter((row) => row.met === true || row.met === false);
+  const failed = Object.entries(record.errors).map(([part, message]) => `part ${part} failed: ${message}`);
+  return [
+    runDate(record),
+    `${record.machine.cores} × ${record.machine.cpu}`,
+    record.mode,
+    pair(times("(a)/(b) req/s, c=20"), times("(a)/(b) req/s, c=50")),
+    pair(times("(a) p99 / (b) p99, c=20"), times("(a) p99 / (b) p99, c=50")),
+    value("200→socket p99 @ 500/s"),
+    pair(value("NDJSON rows/s"), value("CSV rows/s")),
+    pair(value("NDJSON server RSS growth"), value("CSV server RSS growth")),
+    pair(value("webhook ack p99 during the NDJSON"), value("webhook ack p99 during the CSV")),
+    burst,
+    pair(value("server CPU per request, all threads, c=20"), value("server CPU per request, HTTP thread, c=20")),
+    value("long tasks"),
+    `${targeted.filter((row) => row.met).length} of ${targeted.length}`,
+    failed.join("; "),
+  ];
+}
+
+/** Appends the run's row to docs/benchmarks.md's table, which ends the file. */
+export function appendMarkdown(root: string, record: RunRecord): string {
   const file = path.join(root, "docs", "benchmarks.md");
-  if (!fs.existsSync(file)) fs.writeFileSync(file, INTRO);
-  const date = record.startedAt.slice(0, 16).replace("T", " ");
-  const section = [
-    "",
-    `## ${date} UTC — ${record.mode} run`,
-    "",
-    `Machine: ${machineLine(record.machine)}.`,
-    "",
-    summaryMarkdown(record.summary),
-    "",
-    ...(Object.keys(record.errors).length
-      ? ["Parts that failed:", "", ...Object.entries(record.errors).map(([part, message]) => `- ${part}: ${message}`), ""]
-      : []),
-    details.trim(),
-    "",
-  ].join("\n");
-  fs.appendFileSync(file, section);
+  if (!fs.existsSync(file)) fs.writeFileSync(file, `# Benchmarks\n\n## Runs\n\n${markdownTable(RUN_HEADER, [])}\n`);
+  const text = fs.readFileSync(file, "utf8");
+  fs.appendFileSync(file, `${text.endsWith("\n") ? "" : "\n"}${markdownRow(runCells(record))}\n`);
   return file;
 }

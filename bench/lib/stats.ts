@@ -58,11 +58,10 @@ export function textTable(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
 }
 
+export function markdownRow(cells: string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+}
+
 export function markdownTable(header: string[], rows: string[][]): string {
-  const esc = (c: string) => c.replace(/\|/g, "\\|");
-  return [
-    `| ${header.map(esc).join(" | ")} |`,
-    `|${header.map(() => "---").join("|")}|`,
-    ...rows.map((r) => `| ${r.map(esc).join(" | ")} |`),
-  ].join("\n");
+  return [markdownRow(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(markdownRow)].join("\n");
 }

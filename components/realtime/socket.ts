@@ -15,7 +15,7 @@ export function connectEventSocket(auth: () => HandshakeAuth): EventSocket {
     path: SOCKET_PATH,
     auth: (cb) => cb(auth() as Record<string, unknown>),
     // WebSocket first: behind a load balancer it needs no sticky sessions; long-polling
-    // stays as the fallback (which does need them: README, "Several instances").
+    // stays as the fallback (which does need them: docs/operations.md, "Several instances").
     transports: ["websocket", "polling"],
     tryAllTransports: true,
     reconnectionDelay: 500,

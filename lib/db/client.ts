@@ -9,7 +9,7 @@ import { preparePrivateSqliteFile } from "@/lib/db/sqlite-file";
 
 /**
  * The Prisma client, made once per process and kept on globalThis so that server.ts and
- * the route handlers Next bundles separately share one connection (style.md, habit 4).
+ * the route handlers Next bundles separately share one connection.
  * SQLite by default; PostgreSQL when DATABASE_URL says so. Both clients are generated from
  * the same data model (prisma/schema.prisma), so they have the same API: the rest of the
  * code sees one `Database` type.
@@ -43,7 +43,7 @@ export function getPostgresPool(): pg.Pool {
 }
 
 /**
- * SQLite settings, chosen in docs/decisions/0003-sqlite-durability.md:
+ * SQLite settings, chosen in docs/decisions/003-sqlite-durability.md:
  * - WAL, so the dashboard's reads never block a webhook's write;
  * - synchronous=FULL, so an acknowledged event survives power loss, not just a crash;
  * - busy_timeout=0: better-sqlite3 waits for a lock by blocking the whole event loop,

@@ -109,7 +109,7 @@ export class IngestWorker implements IngestChannel {
    * Handles what the worker has sent so far, now, instead of when the event loop gets to it.
    * Under load the loop reads many requests per turn before it delivers a message, and a
    * webhook's answer waited for that: about 10 ms more at the median at 50 concurrent requests
-   * (decision 012, docs/performance-log.md). Each new request takes the answers that are in.
+   * (decision 028, docs/performance-log.md). Each new request takes the answers that are in.
    */
   private takeArrived(port = this.fromWorker): void {
     for (let received = receiveMessageOnPort(port); received; received = receiveMessageOnPort(port)) {

@@ -1,7 +1,7 @@
 /**
- * What an inbound message says, in one line of plain text, per `message_type`
- * (vonage-webhooks.md §3.3). Used for the searchable `text` column, exports and the
- * timeline. Pure functions; safe for client components.
+ * What an inbound message says, in one line of plain text, per `message_type` (the Messages
+ * API reference's inbound message types). Used for the searchable `text` column, exports and
+ * the timeline. Pure functions; safe for client components.
  */
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,6 +1,6 @@
 /**
  * Messages API error codes (the `error.title` of a rejected or undeliverable status), with
- * a plain-language explanation. Source: the spec's x-errors (vonage-webhooks.md §3.2).
+ * a plain-language explanation. Source: the Messages API OpenAPI spec's x-errors.
  * The list is open: unknown codes are shown as they arrive. Safe for client components.
  */
 

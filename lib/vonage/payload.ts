@@ -4,8 +4,9 @@ import { jsonDepth, MAX_JSON_DEPTH } from "@/lib/vonage/json";
 
 /**
  * Lenient parsing of Messages API webhook bodies into the fields every channel shares
- * (vonage-webhooks.md §3). Unknown fields, channels, statuses and message types are kept
- * as they are, never refused: Vonage keeps adding them.
+ * (Vonage's Messages API reference, and the official SDKs' webhook models for newer fields).
+ * Unknown fields, channels, statuses and message types are kept as they are, never refused:
+ * Vonage keeps adding them.
  */
 
 export type MessagesEventKind = "status" | "inbound";
@@ -63,13 +64,13 @@ export function parseJsonObject(rawBody: Uint8Array): ParsedBody {
 
 export function normalizeMessagesEvent(kind: MessagesEventKind, payload: JsonObject): NormalizedEvent {
   // Messages webhook version v0.1 carries to/from as objects and the content under
-  // message.content (vonage-webhooks.md §3.1); read both shapes.
+  // message.content; read both shapes.
   const legacyContent = isObject(payload.message) && isObject(payload.message.content) ? payload.message.content : undefined;
   const channel = asText(payload.channel) ?? partyField(payload.from, "type") ?? partyField(payload.to, "type");
   const messageType =
     asText(payload.message_type) ??
     asText(legacyContent?.type) ??
-    // A Messages SMS inbound has no message_type: it is always text (§3.3).
+    // A Messages SMS inbound has no message_type: it is always text.
     (kind === "inbound" && channel === "sms" ? "text" : undefined);
 
   const error = isObject(payload.error) ? payload.error : undefined;

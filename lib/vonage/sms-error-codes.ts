@@ -2,10 +2,10 @@ import type { ErrorCodeInfo } from "@/lib/vonage/error-codes";
 
 /**
  * SMS API delivery receipt `err-code`s and `status` values, with a plain-language
- * explanation. Codes and titles: sms.yml `DeliveryReceipt` and delivery-receipts.md
- * (vonage-webhooks.md §2.3); actions: Vonage KB 204014733 ("retry" for 2/7/8, "remove from
- * your database" for 3/4; vonage-user-pains.md §P8). `"0"` means no error. The list is
- * open: unknown codes are shown as they arrive. Pure data, safe for client components.
+ * explanation. Codes and titles: the SMS API spec's `DeliveryReceipt` (sms.yml) and Vonage's
+ * delivery-receipts guide; actions: Vonage KB 204014733 ("retry" for 2/7/8, "remove from
+ * your database" for 3/4). `"0"` means no error. The list is open: unknown codes are shown
+ * as they arrive. Pure data, safe for client components.
  */
 
 export const SMS_DLR_ERROR_CODES: Record<string, ErrorCodeInfo> = {
@@ -36,7 +36,7 @@ export function describeSmsErrorCode(code: string | null | undefined): ErrorCode
   return code ? SMS_DLR_ERROR_CODES[code.trim()] : undefined;
 }
 
-/** The DLR `status` values (§2.3). Unknown values are kept and shown as they arrive. */
+/** The DLR `status` values (delivery-receipts guide). Unknown values are kept and shown as they arrive. */
 export const SMS_DLR_STATUSES = {
   delivered: "The carrier confirmed delivery to the handset.",
   expired: "Not delivered within the validity period; after 72 h Vonage reports expired itself and drops a later carrier receipt.",

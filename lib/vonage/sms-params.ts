@@ -2,8 +2,9 @@ import { parseJsonObject } from "@/lib/vonage/payload";
 
 /**
  * The parameters of a legacy SMS API webhook (inbound SMS or DLR), whatever wire form they
- * came in: a GET query string, a urlencoded form POST or a JSON POST (vonage-webhooks.md
- * §2.1). All values are strings, as Vonage sends them and as the `sig` check needs them.
+ * came in: a GET query string, a urlencoded form POST or a JSON POST (the three forms in the
+ * official PHP SDK's captured requests). All values are strings, as Vonage sends them and as
+ * the `sig` check needs them.
  */
 
 export type SmsWireForm = "query" | "form" | "json";
@@ -41,7 +42,7 @@ export function readSmsParams(input: SmsRequest): SmsParams {
 
   const body = readBody(input.contentType, input.body);
   if (!body.ok) return body;
-  // Vonage: "Sending both POST and query string data is unsupported" (signing-messages.md).
+  // Vonage: "Sending both POST and query string data is unsupported" (signing-messages guide).
   // Should it happen anyway, the body wins and query parameters it lacks are kept, so
   // nothing that may have been signed is lost.
   return { ok: true, params: { ...query, ...body.params }, wireForm: body.wireForm };

@@ -2,10 +2,10 @@ import { parseProviderTimestamp, type NormalizedEvent } from "@/lib/vonage/paylo
 import { describeSmsErrorCode } from "@/lib/vonage/sms-error-codes";
 
 /**
- * Lenient normalisation of legacy SMS API webhooks (inbound SMS and delivery receipts,
- * vonage-webhooks.md §2.2–2.3) into the fields the Messages events share. Unknown fields
- * and statuses are kept as they are; nothing beyond what is there is required (a failed
- * DLR may lack `scts`, and its `messageId` may be a UUID: §6).
+ * Lenient normalisation of legacy SMS API webhooks (inbound SMS and delivery receipts, as the
+ * SMS API spec and Vonage's guides describe them) into the fields the Messages events share.
+ * Unknown fields and statuses are kept as they are; nothing beyond what is there is required
+ * (a failed DLR may lack `scts`, and its `messageId` may be a UUID: vonage-php-sdk-core #416).
  */
 
 export type SmsEventKind = "sms-inbound" | "sms-dlr";
@@ -40,7 +40,7 @@ export function normalizeSmsEvent(kind: SmsEventKind, params: Record<string, str
     channel: "sms",
     messageType,
     // Inbound: msisdn sent it to our number `to`. DLR: msisdn is the recipient and `to` is
-    // the sender id we used (§2.3), so the pair is the other way round.
+    // the sender id we used (delivery-receipts guide), so the pair is the other way round.
     from: inbound ? field(params, "msisdn") : field(params, "to"),
     to: inbound ? field(params, "to") : field(params, "msisdn"),
     clientRef: field(params, "client-ref"),
@@ -63,7 +63,7 @@ function field(params: Record<string, string>, key: string): string | null {
   return value === undefined || value === "" || value === "null" ? null : value;
 }
 
-/** `err-code` "0" means no error (§2.3). */
+/** `err-code` "0" means no error. */
 function errorCodeOf(params: Record<string, string>): string | null {
   const code = field(params, "err-code")?.trim();
   return code && !/^0+$/.test(code) ? code : null;
@@ -79,7 +79,7 @@ function summarizeBinary(binary: SmsBinary): string {
   return `binary: ${binary.data.length / 2} bytes${udh}`;
 }
 
-/** Only parts of a multi-part message carry `concat` = "true" (§2.2); `concat-part` starts at 1. */
+/** Only parts of a multi-part message carry `concat` = "true" (inbound-SMS guide); `concat-part` starts at 1. */
 function concatOf(params: Record<string, string>): SmsConcat | null {
   if (field(params, "concat") !== "true") return null;
   const part = positiveInteger(field(params, "concat-part"));
@@ -108,7 +108,7 @@ export interface Reassembled {
 
 /**
  * Joins the parts of one concatenated message (same `concat-ref` and sender). Carriers
- * deliver parts "in scrambled order" and Vonage may repeat one on retry (user-pains §P6):
+ * deliver parts "in scrambled order" and Vonage may repeat one on retry:
  * order by part number, keep the first copy of each part, and list the parts not yet seen.
  */
 export function reassembleConcat(parts: ConcatPart[]): Reassembled {

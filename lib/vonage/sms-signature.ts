@@ -2,8 +2,9 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 /**
  * Verification of the legacy SMS API's `sig` parameter on inbound SMS and delivery receipts
- * (vonage-webhooks.md §2.4, signing-messages.md). Works on decoded parameters, whatever wire
- * form they came in (see sms-params.ts); knows nothing about HTTP or storage.
+ * (Vonage's signing-messages guide, and the official SDKs' verifiers). Works on decoded
+ * parameters, whatever wire form they came in (see sms-params.ts); knows nothing about HTTP
+ * or storage.
  */
 
 /** The Dashboard's signature methods, by their PHP/Ruby names; md5hash is Vonage's default. */
@@ -53,7 +54,7 @@ const UNIX_SECONDS = /^\d{1,12}$/;
  * The documented string to sign: every parameter but `sig`, keys sorted in byte order
  * (`message-timestamp` < `messageId`), `&` and `=` in each value replaced by `_`, joined as
  * `&key=value…` with a leading `&`. Unlike the Node SDK's outbound signer, nothing is
- * URL-encoded and keys are left alone (vonage-webhooks.md §2.4).
+ * URL-encoded and keys are left alone.
  */
 export function smsStringToSign(params: Record<string, string>, form: SmsSignedForm = "all-params"): string {
   return Object.keys(params)
@@ -129,7 +130,7 @@ function matchSignature(
 
 /**
  * Vonage's HMAC sigs are uppercase hex, md5hash lowercase, Python's lowercase: compare
- * case-insensitively, as the Node, PHP, Python and Java SDKs do (§2.4). The expected length
+ * case-insensitively, as the Node, PHP, Python and Java SDKs do. The expected length
  * is public (it follows from the method), so a length mismatch may return early;
  * timingSafeEqual would throw on it.
  */
@@ -139,7 +140,7 @@ function sameSignature(expectedHex: string, received: string): boolean {
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-/** Users often pick the wrong method (user-pains §P3): say which one, if any, would have matched. */
+/** Users often pick the wrong method: say which one, if any, would have matched. */
 function explainMismatch(
   params: Record<string, string>,
   sig: string,
@@ -167,7 +168,7 @@ function describeSig(sig: string): string {
 
 /**
  * Vonage signs its own `timestamp` (Unix seconds). The docs set no window (Java allows ±5
- * min), but DLRs are retried for 72 h, so the window is the caller's (vonage-webhooks.md §6).
+ * min), but DLRs are retried for 72 h (Vonage KB 226572227), so the window is the caller's.
  */
 function checkTimestamp(timestamp: string | undefined, options: SmsVerifyOptions): SmsVerification | undefined {
   if (timestamp === undefined || !UNIX_SECONDS.test(timestamp)) {

@@ -4,9 +4,9 @@ import type { SignatureSecrets } from "@/lib/config";
 import type { RejectionReason } from "@/lib/vonage/reasons";
 
 /**
- * Verification of Vonage's signed webhooks (vonage-webhooks.md §1.4): HS256 only, the
- * account's signature secret chosen by `api_key`, then `iss`, `iat` and `payload_hash`
- * over the raw body bytes. Knows nothing about HTTP or storage.
+ * Verification of Vonage's signed webhooks (Vonage's signed-webhooks guide; decision 004):
+ * HS256 only, the account's signature secret chosen by `api_key`, then `iss`, `iat` and
+ * `payload_hash` over the raw body bytes. Knows nothing about HTTP or storage.
  */
 
 export interface VerifyOptions {
@@ -56,7 +56,7 @@ export async function verifyVonageSignature(options: VerifyOptions): Promise<Ver
 
   if (!authorization) {
     // Vonage: an unsigned callback follows an internal error on their side; a 5xx makes
-    // them retry it, signed (signed-webhooks.md).
+    // them retry it, signed (Vonage's signed-webhooks guide).
     return refuse("missing_token", "no Authorization header; answered 503 so Vonage retries with a signed call", 503);
   }
   const token = BEARER.exec(authorization)?.[1];

@@ -73,7 +73,7 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
     NODE_ENV: "production",
-    // As `npm start` sets it (package.json; docs/decisions/012-write-path.md).
+    // As `npm start` sets it (package.json; docs/decisions/027-malloc-arena-max.md).
     MALLOC_ARENA_MAX: "1",
   };
   // The young generation `npm start` gives it (package.json; docs/decisions/015-young-generation.md).

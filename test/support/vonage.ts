@@ -6,7 +6,7 @@ import { SignJWT } from "jose";
 /**
  * Signs webhooks the way Vonage does (HS256 JWT with iat, jti, iss, payload_hash,
  * api_key, application_id), with knobs to break each part for refusal tests.
- * No public (body, token) pair exists, so tests make their own (fixtures/SOURCES.md).
+ * No public (body, token) pair exists, so tests make their own (test/fixtures/vonage/SOURCES.md).
  */
 
 export const TEST_SECRET = "test-signature-secret-0123456789abcdef";
