@@ -104,7 +104,7 @@ test("an empty console shows how to connect Vonage, with both URLs", async ({ pa
     await expect(page.getByText(`${server.url}/webhooks/message-status`)).toBeVisible();
     await expect(page.getByRole("button", { name: "Copy the Inbound Message URL" })).toBeVisible();
     await expect(page.getByRole("button", { name: "Copy the Message Status URL" })).toBeVisible();
-    await expect(page.getByText("Signature verification is on")).toBeVisible();
+    await expect(page.getByText("Messages API signature verification is on")).toBeVisible();
     await expect(page.getByText("No call received yet.")).toHaveCount(4);
     await expect(page.getByText("Account-level SMS settings")).toBeVisible();
     await expect(page.getByText(`${server.url}/webhooks/inbound-sms`)).toBeVisible();

@@ -56,14 +56,14 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
       >
         {report.signature.configured ? (
           <>
-            <strong>Signature verification is on</strong> ({report.signature.secrets} secret{report.signature.secrets === 1 ? "" : "s"}
+            <strong>Messages API signature verification is on</strong> ({report.signature.secrets} secret{report.signature.secrets === 1 ? "" : "s"}
             {report.signature.accounts > 0 ? `, ${report.signature.accounts} account${report.signature.accounts === 1 ? "" : "s"} by api_key` : ""}
             {report.signature.applicationId ? `, application ${report.signature.applicationId}` : ""}). Tokens up to{" "}
             {Math.round(report.signature.maxAgeSeconds / 3600)} h old are accepted.
           </>
         ) : (
           <>
-            <strong>No signature secret is configured.</strong> Every call is accepted and stored as <em>unverified</em>. Set{" "}
+            <strong>No signature secret is configured.</strong> Every Messages API call is accepted and stored as <em>unverified</em>. Set{" "}
             <code>VONAGE_SIGNATURE_SECRET</code> to the account&apos;s signature secret (Dashboard › Settings; not the API secret).
           </>
         )}
