@@ -4,6 +4,7 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { Config } from "@/lib/config";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 import { preparePrivateSqliteFile } from "@/lib/db/sqlite-file";
 
 /**
@@ -48,9 +49,6 @@ const PRISMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations"
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
 
-/** Prisma's own format for DateTime columns on SQLite. */
-const prismaTime = (date: Date) => date.toISOString().replace("Z", "+00:00");
-
 export function migrateSqlite(file: string, migrations: Migration[]): MigrationReport {
   // The first thing to open the file at start-up.
   preparePrivateSqliteFile(file);
@@ -73,11 +71,11 @@ export function migrateSqlite(file: string, migrations: Migration[]): MigrationR
           }
           return false;
         }
-        const startedAt = prismaTime(new Date());
+        const startedAt = sqliteDate(new Date());
         db.exec(migration.sql);
         db.prepare(
           `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`,
-        ).run(randomUUID(), migration.checksum, prismaTime(new Date()), migration.name, startedAt);
+        ).run(randomUUID(), migration.checksum, sqliteDate(new Date()), migration.name, startedAt);
         return true;
       });
       if (apply.immediate()) report.applied.push(migration.name);

@@ -2,6 +2,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { getConfig } from "@/lib/config";
 import { getPostgresPool } from "@/lib/db/client";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 import { eventLineOfJsonRow, eventLineOfRecord, recordFromRow, type EventLine, type EventRecord } from "@/lib/events/records";
 import { EVENT_COLUMNS, EVENT_JSON_COLUMNS } from "@/lib/events/sql";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
@@ -40,7 +41,7 @@ function prepared(sql: string): Database.Statement {
 
 /** Binds values the way the Prisma SQLite adapter stores them (dates as ISO text with +00:00). */
 export function bindable(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (value instanceof Date) return sqliteDate(value);
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;
 }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
 import { getDatabase, getSqliteWriteConnection, isDatabaseBusy } from "@/lib/db/client";
-import { sqliteDate } from "@/lib/events/write-sqlite";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 
 /**
  * Can a webhook be stored right now? Asked by /api/health, answered where the write path is
