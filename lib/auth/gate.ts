@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "@/lib/config";
 import type { AuthKeys } from "@/lib/auth/keys";
@@ -15,6 +15,7 @@ import { allowsOrigin, isHttps, ownOrigins } from "@/lib/auth/origin";
 import { PRINCIPAL_HEADER } from "@/lib/auth/principal";
 import { createLoginThrottle } from "@/lib/auth/throttle";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/http/security-headers";
+import { sha256 } from "@/lib/sha256";
 
 /**
  * The one gate in front of everything (server.ts calls it for every HTTP request and every
@@ -29,10 +30,6 @@ const LOGIN_BODY_LIMIT = 4096;
 const PUBLIC_PREFIXES = ["/_next/static/"];
 const PUBLIC_PATHS = new Set(["/login", "/icon.svg", "/favicon.ico", "/robots.txt", "/api/health"]);
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
-
-function sha256(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
-}
 
 /** Constant-time string comparison (hashing first makes the lengths equal). */
 export function secretEquals(given: string, expected: string): boolean {

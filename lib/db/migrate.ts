@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -6,6 +6,7 @@ import pg from "pg";
 import type { Config } from "@/lib/config";
 import { sqliteDate } from "@/lib/db/sqlite-date";
 import { preparePrivateSqliteFile } from "@/lib/db/sqlite-file";
+import { sha256 } from "@/lib/sha256";
 
 /**
  * Applies the committed migrations at start-up (prisma/migrations for SQLite,
@@ -34,7 +35,7 @@ export function loadMigrations(directory: string): Migration[] {
     .sort()
     .map((name) => {
       const sql = fs.readFileSync(path.join(directory, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      return { name, sql, checksum: sha256(sql).toString("hex") };
     });
 }
 

@@ -1,4 +1,3 @@
-import { hash } from "node:crypto";
 import { getConfig } from "@/lib/config";
 import { getDatabase, getSqliteWriteConnection, isDatabaseBusy } from "@/lib/db/client";
 import { noteWriteOutcome } from "@/lib/db/storage-check";
@@ -12,6 +11,7 @@ import { writeEventsSqlite, writeRejectionsSqlite } from "@/lib/events/write-sql
 import { BatchWriter } from "@/lib/events/writer";
 import type { Rejection as RejectionRow } from "@/lib/generated/sqlite/client.ts";
 import { remember } from "@/lib/remember";
+import { sha256 } from "@/lib/sha256";
 import type { JsonObject } from "@/lib/vonage/content";
 import type { NormalizedEvent } from "@/lib/vonage/payload";
 
@@ -68,7 +68,7 @@ export interface NewRejection {
  * without the signing fields (lib/webhooks/receive-sms.ts).
  */
 export function dedupeKeyOf(kind: EventKind, content: string): string {
-  return hash("sha256", `${kind}\n${content}`, "hex");
+  return sha256(`${kind}\n${content}`).toString("hex");
 }
 
 function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {

@@ -1,6 +1,7 @@
-import { hash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import type { SignatureSecrets } from "@/lib/config";
+import { sha256 } from "@/lib/sha256";
 import type { RejectionReason } from "@/lib/vonage/reasons";
 
 /**
@@ -195,13 +196,8 @@ export function matchPayloadHash(expectedHex: string, rawBody: Uint8Array): Hash
   } catch {
     return undefined;
   }
-  if (compact !== undefined && timingSafeEqual(sha256(Buffer.from(compact, "utf8")), expected)) return "compact";
+  if (compact !== undefined && timingSafeEqual(sha256(compact), expected)) return "compact";
   return undefined;
-}
-
-export function sha256(data: Uint8Array): Buffer {
-  // One call instead of a Hash object's three; webhooks hash two or three small bodies each.
-  return hash("sha256", data, "buffer");
 }
 
 function tryDecodeClaims(authorization: string | null): VonageClaims | undefined {
