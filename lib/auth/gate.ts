@@ -14,6 +14,7 @@ import {
 import { allowsOrigin, isHttps, ownOrigins } from "@/lib/auth/origin";
 import { PRINCIPAL_HEADER } from "@/lib/auth/principal";
 import { createLoginThrottle } from "@/lib/auth/throttle";
+import { bearerToken } from "@/lib/http/headers";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/http/security-headers";
 import { sha256 } from "@/lib/sha256";
 
@@ -180,7 +181,7 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
       if (path === "/login" && url.searchParams.has("token")) return tokenLogin(req, res, url);
       if (path === "/logout" && method === "POST") return logout(req, res);
 
-      const bearer = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ""))?.[1];
+      const bearer = bearerToken(req.headers.authorization);
       const principal = await authenticate(req.headers, path.startsWith("/api/") ? bearer : undefined);
       if (principal) {
         if (STATE_CHANGING.has(method) && principal.kind === "session" && !sameOrigin(req)) {

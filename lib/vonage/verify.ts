@@ -1,6 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import type { SignatureSecrets } from "@/lib/config";
+import { bearerToken } from "@/lib/http/headers";
 import { sha256 } from "@/lib/sha256";
 import type { RejectionReason } from "@/lib/vonage/reasons";
 
@@ -38,7 +39,6 @@ export type Verification =
 /** Vonage's tokens may be a little ahead of our clock; beyond this they are refused. */
 export const FUTURE_TOLERANCE_SECONDS = 60;
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
@@ -60,7 +60,7 @@ export async function verifyVonageSignature(options: VerifyOptions): Promise<Ver
     // them retry it, signed (Vonage's signed-webhooks guide).
     return refuse("missing_token", "no Authorization header; answered 503 so Vonage retries with a signed call", 503);
   }
-  const token = BEARER.exec(authorization)?.[1];
+  const token = bearerToken(authorization);
   if (!token || !COMPACT_JWS.test(token)) {
     return refuse("malformed_token", "Authorization is not 'Bearer <header>.<payload>.<signature>'");
   }
@@ -201,7 +201,7 @@ export function matchPayloadHash(expectedHex: string, rawBody: Uint8Array): Hash
 }
 
 function tryDecodeClaims(authorization: string | null): VonageClaims | undefined {
-  const token = authorization ? BEARER.exec(authorization)?.[1] : undefined;
+  const token = bearerToken(authorization);
   if (!token) return undefined;
   try {
     return decodeJwt(token) as VonageClaims;
