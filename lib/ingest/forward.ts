@@ -1,7 +1,8 @@
 import { checkStorage, type StorageCheck } from "@/lib/db/storage-check";
+import type { EventKind } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
 import { receiveWebhook } from "@/lib/ingest/dispatch";
-import { webhookRequestOf, type IngestChannel, type WebhookRoute, type WireRequest } from "@/lib/ingest/protocol";
+import { webhookRequestOf, type IngestChannel, type WireRequest } from "@/lib/ingest/protocol";
 import { remember, shared } from "@/lib/remember";
 import { BODY_ID_HEADER, readWebhookBody, responseOf, type WebhookAnswer } from "@/lib/webhooks/delivery";
 
@@ -54,7 +55,7 @@ export function takeWebhookBody(id: string | null | undefined): LimitedBody | un
 }
 
 /** A webhook endpoint's route handler: the request is received and answered by the ingest worker. */
-export async function forwardWebhook(route: WebhookRoute, request: Request): Promise<Response> {
+export async function forwardWebhook(route: EventKind, request: Request): Promise<Response> {
   const ingest = ingestWorker().current;
   const body = takeWebhookBody(request.headers.get(BODY_ID_HEADER)) ?? (await readWebhookBody(request));
   if (!ingest) return responseOf(await receiveWebhook(route, request, body));

@@ -31,7 +31,7 @@ export interface VonageClaims extends JWTPayload {
   application_id?: string;
 }
 
-export type Verification =
+export type SignatureVerdict =
   | { ok: true; verification: "verified"; claims: VonageClaims; hashForm: HashForm }
   | { ok: true; verification: "unverified"; claims?: VonageClaims }
   | { ok: false; reason: RejectionReason; detail: string; httpStatus: 401 | 503 };
@@ -42,11 +42,11 @@ export const FUTURE_TOLERANCE_SECONDS = 60;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
-function refuse(reason: RejectionReason, detail: string, httpStatus: 401 | 503 = 401): Verification {
+function refuse(reason: RejectionReason, detail: string, httpStatus: 401 | 503 = 401): SignatureVerdict {
   return { ok: false, reason, detail, httpStatus };
 }
 
-export async function verifyVonageSignature(options: VerifyOptions): Promise<Verification> {
+export async function verifyVonageSignature(options: VerifyOptions): Promise<SignatureVerdict> {
   const { authorization, rawBody, secrets } = options;
   const configured = secrets.any.length > 0 || secrets.byApiKey.size > 0;
 
@@ -147,7 +147,7 @@ function secretsFor(secrets: SignatureSecrets, apiKey: unknown): string[] {
   return keyed ?? secrets.any;
 }
 
-function checkClaims(claims: VonageClaims, options: VerifyOptions): Verification | undefined {
+function checkClaims(claims: VonageClaims, options: VerifyOptions): SignatureVerdict | undefined {
   if (claims.iss === undefined) return refuse("missing_claim", "token has no iss claim");
   if (claims.iss !== "Vonage") {
     return refuse("wrong_issuer", `iss is ${JSON.stringify(claims.iss)}, expected "Vonage"`);
