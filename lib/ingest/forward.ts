@@ -2,7 +2,7 @@ import { checkStorage, type StorageCheck } from "@/lib/db/storage-check";
 import type { EventKind } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
 import { receiveWebhook } from "@/lib/ingest/dispatch";
-import { webhookRequestOf, type IngestChannel, type WireRequest } from "@/lib/ingest/protocol";
+import { webhookRequestOf, type IngestChannel, type WireRequest } from "@/lib/ingest/channel";
 import { remember, shared } from "@/lib/remember";
 import { BODY_ID_HEADER, readWebhookBody, responseOf, type WebhookAnswer } from "@/lib/webhooks/delivery";
 

@@ -3,7 +3,7 @@ import { getConfig } from "@/lib/config";
 import type { StorageCheck } from "@/lib/db/storage-check";
 import { publishEvents } from "@/lib/events/bus";
 import { RETRY_LATER } from "@/lib/http/headers";
-import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest } from "@/lib/ingest/protocol";
+import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest } from "@/lib/ingest/channel";
 import { refusal, type WebhookAnswer } from "@/lib/webhooks/delivery";
 
 /**

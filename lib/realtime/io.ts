@@ -6,7 +6,7 @@ import { eventFilterSchema, matchesFilter, type EventFilter } from "@/lib/events
 import { listEvents, MAX_LIMIT, newestEventId } from "@/lib/events/query";
 import type { EventJson } from "@/lib/events/types";
 import { EventFeed } from "@/lib/realtime/feed";
-import { SOCKET_PATH, type ClientToServerEvents, type HandshakeAuth, type ServerToClientEvents } from "@/lib/realtime/protocol";
+import { SOCKET_PATH, type ClientToServerEvents, type HandshakeAuth, type ServerToClientEvents } from "@/lib/realtime/contract";
 import { attachRedisAdapter, type RedisLink } from "@/lib/realtime/redis";
 
 /**

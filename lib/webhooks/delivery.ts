@@ -25,7 +25,7 @@ const EVENT_HEADERS = ["content-type", "content-length", "user-agent", "authoriz
 /**
  * What the receivers read of a webhook request. A fetch `Request` is one; the ingest worker
  * passes a lighter one made from what the HTTP thread sent it (`webhookRequestOf`,
- * lib/ingest/protocol.ts).
+ * lib/ingest/channel.ts).
  */
 export interface WebhookRequest {
   readonly method: string;
