@@ -202,7 +202,7 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
 export type Config = ReturnType<typeof buildConfig>;
 
 /** `file:./data/events.db` -> an absolute path, relative to the working directory. */
-export function sqliteFilePath(url: string): string {
+function sqliteFilePath(url: string): string {
   const file = url.replace(/^file:(\/\/)?/, "").split("?")[0] ?? "";
   return path.resolve(/*turbopackIgnore: true*/ file);
 }

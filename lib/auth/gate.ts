@@ -33,7 +33,7 @@ const PUBLIC_PATHS = new Set(["/login", "/icon.svg", "/favicon.ico", "/robots.tx
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** Constant-time string comparison (hashing first makes the lengths equal). */
-export function secretEquals(given: string, expected: string): boolean {
+function secretEquals(given: string, expected: string): boolean {
   return timingSafeEqual(sha256(given), sha256(expected));
 }
 

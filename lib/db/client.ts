@@ -21,7 +21,7 @@ export type Database = PrismaClient;
 /** Closed on shutdown, so a box: the next caller opens a new one. */
 const writeConnection = () => shared<BetterSqlite3.Database>("write-db");
 
-export function createPostgresPool(config: Config): pg.Pool {
+function createPostgresPool(config: Config): pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
     max: config.databasePoolSize,

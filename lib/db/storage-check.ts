@@ -26,7 +26,7 @@ export interface StorageCheck {
  * Below this much free space the next write may fail: a webhook body is up to 1 MiB, and the
  * WAL grows by a few pages per commit until the next checkpoint.
  */
-export const MIN_FREE_BYTES = 8 * 1024 * 1024;
+const MIN_FREE_BYTES = 8 * 1024 * 1024;
 
 let lastWriteError: StorageCheck["lastWriteError"] = null;
 

@@ -67,7 +67,7 @@ export interface NewRejection {
  * Messages API that is the raw body byte for byte; SMS API callers pass their parameters
  * without the signing fields (lib/webhooks/receive-sms.ts).
  */
-export function dedupeKeyOf(kind: EventKind, content: string): string {
+function dedupeKeyOf(kind: EventKind, content: string): string {
   return sha256(`${kind}\n${content}`).toString("hex");
 }
 

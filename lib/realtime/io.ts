@@ -67,7 +67,7 @@ const FEED_POLL_MS = 1000;
  * and a parse in every browser; at hundreds of webhooks a second this bounds both, for at
  * most this much added delay (docs/performance-log.md).
  */
-export const LIVE_FLUSH_MS = 25;
+const LIVE_FLUSH_MS = 25;
 
 export async function attachRealtime(server: HttpServer, options: RealtimeOptions): Promise<Realtime> {
   const { authenticate } = options;

@@ -37,7 +37,7 @@ export interface SmsVerifyOptions {
 }
 
 /** Same clock-skew allowance as the Messages path (verify.ts). */
-export const SMS_FUTURE_TOLERANCE_SECONDS = 60;
+const SMS_FUTURE_TOLERANCE_SECONDS = 60;
 
 /** Hex length of each method's digest, to tell an operator what a received `sig` looks like. */
 const DIGEST_HEX_LENGTH: Record<SmsSignatureMethod, number> = {

@@ -37,7 +37,7 @@ export type SignatureVerdict =
   | { ok: false; reason: RejectionReason; detail: string; httpStatus: 401 | 503 };
 
 /** Vonage's tokens may be a little ahead of our clock; beyond this they are refused. */
-export const FUTURE_TOLERANCE_SECONDS = 60;
+const FUTURE_TOLERANCE_SECONDS = 60;
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;

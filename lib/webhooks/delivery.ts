@@ -168,7 +168,7 @@ const HEADERS_MAX_BYTES = 8 * 1024;
  * "… [cut from N bytes]"; headers left out past the total are counted under "[cut]", a name
  * no real header can have.
  */
-export function capHeaders(headers: Record<string, string>): Record<string, string> {
+function capHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   let total = 0;
   let left = 0;
