@@ -14,6 +14,7 @@ import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
 import { addAcceptors, closeAcceptors } from "@/lib/http/acceptors";
 import { setWebhookAdmission, WebhookAdmission } from "@/lib/http/admission";
+import { RETRY_AFTER_SECONDS } from "@/lib/http/headers";
 import {
   answerParserError,
   headerBytesOf,
@@ -26,7 +27,7 @@ import {
 import { setIngestWorker } from "@/lib/ingest/forward";
 import { WebhookIntake } from "@/lib/ingest/intake";
 import { IngestWorker } from "@/lib/ingest/worker-host";
-import { REMOTE_ADDRESS_HEADER, RETRY_AFTER_SECONDS } from "@/lib/webhooks/delivery";
+import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
 
 /**
  * The console's entry point: one HTTP server that hands requests to Next.js and carries

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { remember } from "@/lib/remember";
 import { SMS_SIGNATURE_METHODS } from "@/lib/vonage/sms-signature";
 
 /**
@@ -201,7 +202,7 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
 export type Config = ReturnType<typeof buildConfig>;
 
 /** `file:./data/events.db` -> an absolute path, relative to the working directory. */
-export function sqliteFilePath(url: string): string {
+function sqliteFilePath(url: string): string {
   const file = url.replace(/^file:(\/\/)?/, "").split("?")[0] ?? "";
   return path.resolve(/*turbopackIgnore: true*/ file);
 }
@@ -228,12 +229,7 @@ export function parseConfig(source: Record<string, string | undefined>): Config 
   return buildConfig(env as Env, secrets);
 }
 
-const CONFIG_KEY = Symbol.for("vonage-console.config");
-type WithConfig = typeof globalThis & { [CONFIG_KEY]?: Config };
-
 /** The process's configuration, parsed once and shared by server.ts and Next's bundles. */
 export function getConfig(): Config {
-  const store = globalThis as WithConfig;
-  store[CONFIG_KEY] ??= parseConfig(process.env);
-  return store[CONFIG_KEY];
+  return remember("config", () => parseConfig(process.env));
 }

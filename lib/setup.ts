@@ -32,7 +32,7 @@ export interface SetupReport {
 }
 
 /** PUBLIC_URL, else the address the browser used (through a proxy, its forwarded host). */
-export function baseUrlOf(request: Request): string {
+function baseUrlOf(request: Request): string {
   const configured = getConfig().publicUrl;
   if (configured) return configured;
   const url = new URL(request.url);

@@ -7,6 +7,7 @@ import { log, type PartResult } from "@/bench/lib/part";
 import type { SummaryRow } from "@/bench/lib/report";
 import { apiHeaders } from "@/bench/lib/servers";
 import { fmt, markdownTable, ratio, summarize, textTable, type LatencySummary } from "@/bench/lib/stats";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 import type { RunningServer } from "@/test/support/server";
 
 /**
@@ -48,7 +49,7 @@ async function time(agent: ReturnType<typeof keepAliveAgent>, base: URL, request
 }
 
 function plan(db: Database.Database, query: BoundSql): string[] {
-  const bindable = query.values.map((v) => (v instanceof Date ? v.toISOString().replace("Z", "+00:00") : v));
+  const bindable = query.values.map((v) => (v instanceof Date ? sqliteDate(v) : v));
   return (db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...bindable) as { detail: string }[]).map((r) => r.detail);
 }
 

@@ -27,7 +27,7 @@ export interface EventPage {
 
 export type FilterParams = Record<string, string>;
 
-export function eventsUrl(filter: FilterParams, page: Record<string, string | number> = {}): string {
+function eventsUrl(filter: FilterParams, page: Record<string, string | number> = {}): string {
   const params = new URLSearchParams({ ...filter, ...Object.fromEntries(Object.entries(page).map(([k, v]) => [k, String(v)])) });
   return `/api/events?${params}`;
 }

@@ -1,8 +1,8 @@
 "use client";
 
 import { io, type Socket } from "socket.io-client";
-import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from "@/lib/realtime/protocol";
-import { SOCKET_PATH } from "@/lib/realtime/protocol";
+import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from "@/lib/realtime/contract";
+import { SOCKET_PATH } from "@/lib/realtime/contract";
 
 export type EventSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Config } from "@/lib/config";
 import type { AuthKeys } from "@/lib/auth/keys";
@@ -14,7 +14,9 @@ import {
 import { allowsOrigin, isHttps, ownOrigins } from "@/lib/auth/origin";
 import { PRINCIPAL_HEADER } from "@/lib/auth/principal";
 import { createLoginThrottle } from "@/lib/auth/throttle";
+import { bearerToken } from "@/lib/http/headers";
 import { contentSecurityPolicy, newNonce, securityHeaders } from "@/lib/http/security-headers";
+import { sha256 } from "@/lib/sha256";
 
 /**
  * The one gate in front of everything (server.ts calls it for every HTTP request and every
@@ -30,12 +32,8 @@ const PUBLIC_PREFIXES = ["/_next/static/"];
 const PUBLIC_PATHS = new Set(["/login", "/icon.svg", "/favicon.ico", "/robots.txt", "/api/health"]);
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-function sha256(text: string): Buffer {
-  return createHash("sha256").update(text).digest();
-}
-
 /** Constant-time string comparison (hashing first makes the lengths equal). */
-export function secretEquals(given: string, expected: string): boolean {
+function secretEquals(given: string, expected: string): boolean {
   return timingSafeEqual(sha256(given), sha256(expected));
 }
 
@@ -183,7 +181,7 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
       if (path === "/login" && url.searchParams.has("token")) return tokenLogin(req, res, url);
       if (path === "/logout" && method === "POST") return logout(req, res);
 
-      const bearer = /^Bearer\s+(\S+)$/i.exec(String(req.headers.authorization ?? ""))?.[1];
+      const bearer = bearerToken(req.headers.authorization);
       const principal = await authenticate(req.headers, path.startsWith("/api/") ? bearer : undefined);
       if (principal) {
         if (STATE_CHANGING.has(method) && principal.kind === "session" && !sameOrigin(req)) {

@@ -22,12 +22,10 @@ export interface AuthKeys {
    * Every session carries it, so changing the secret ends every session opened with the old one.
    */
   loginFingerprint: string;
-  sessionKeyFile: string | null;
-  accessTokenFile: string | null;
 }
 
 /** Reads a secret file, or creates it with a fresh random value readable only by its owner. */
-export function readOrCreateSecretFile(file: string, bytes: number): string {
+function readOrCreateSecretFile(file: string, bytes: number): string {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   try {
     const existing = fs.readFileSync(file, "utf8").trim();
@@ -59,8 +57,6 @@ export function loadAuthKeys(config: Config): AuthKeys {
     sessionKey,
     accessToken,
     loginFingerprint: loginFingerprint(sessionKey, config.dashboardPassword ?? accessToken!),
-    sessionKeyFile,
-    accessTokenFile,
   };
 }
 

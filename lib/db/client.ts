@@ -6,6 +6,7 @@ import { PrismaClient as PostgresClient } from "@/lib/generated/postgres/client.
 import { PrismaClient } from "@/lib/generated/sqlite/client.ts";
 import { getConfig, type Config } from "@/lib/config";
 import { preparePrivateSqliteFile } from "@/lib/db/sqlite-file";
+import { remember, shared } from "@/lib/remember";
 
 /**
  * The Prisma client, made once per process and kept on globalThis so that server.ts and
@@ -17,12 +18,10 @@ import { preparePrivateSqliteFile } from "@/lib/db/sqlite-file";
 
 export type Database = PrismaClient;
 
-const DB_KEY = Symbol.for("vonage-console.db");
-const WRITE_DB_KEY = Symbol.for("vonage-console.write-db");
-const POOL_KEY = Symbol.for("vonage-console.pg-pool");
-type WithDb = typeof globalThis & { [DB_KEY]?: Database; [WRITE_DB_KEY]?: BetterSqlite3.Database; [POOL_KEY]?: pg.Pool };
+/** Closed on shutdown, so a box: the next caller opens a new one. */
+const writeConnection = () => shared<BetterSqlite3.Database>("write-db");
 
-export function createPostgresPool(config: Config): pg.Pool {
+function createPostgresPool(config: Config): pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.databaseUrl,
     max: config.databasePoolSize,
@@ -37,9 +36,7 @@ export function createPostgresPool(config: Config): pg.Pool {
 
 /** The process's PostgreSQL pool, shared by Prisma and the bulk read path (lib/db/scan.ts). */
 export function getPostgresPool(): pg.Pool {
-  const store = globalThis as WithDb;
-  store[POOL_KEY] ??= createPostgresPool(getConfig());
-  return store[POOL_KEY];
+  return remember("pg-pool", () => createPostgresPool(getConfig()));
 }
 
 /**
@@ -80,10 +77,10 @@ export async function configureConnection(db: Database): Promise<Record<string, 
 
 /** The client for reads (the API, the live catch-up) and single-statement writes. */
 export function getDatabase(): Database {
-  const store = globalThis as WithDb;
-  const config = getConfig();
-  store[DB_KEY] ??= createDatabase(config, config.databaseKind === "postgresql" ? getPostgresPool() : undefined);
-  return store[DB_KEY];
+  return remember("db", () => {
+    const config = getConfig();
+    return createDatabase(config, config.databaseKind === "postgresql" ? getPostgresPool() : undefined);
+  });
 }
 
 /**
@@ -95,16 +92,16 @@ export function getDatabase(): Database {
  * Prisma still owns the schema, the migrations and every other query.
  */
 export function getSqliteWriteConnection(): BetterSqlite3.Database {
-  const store = globalThis as WithDb;
-  if (!store[WRITE_DB_KEY]) {
+  const connection = writeConnection();
+  if (!connection.current) {
     const config = getConfig();
     if (!config.sqlitePath) throw new Error("DATABASE_URL names no SQLite file");
     preparePrivateSqliteFile(config.sqlitePath);
     const db = new BetterSqlite3(config.sqlitePath, { timeout: 0 });
     for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
-    store[WRITE_DB_KEY] = db;
+    connection.current = db;
   }
-  return store[WRITE_DB_KEY];
+  return connection.current;
 }
 
 /** SQLite reports a held lock as SQLITE_BUSY; Prisma surfaces it as a socket timeout. */
@@ -115,7 +112,7 @@ export function isDatabaseBusy(error: unknown): boolean {
 
 /** Closes the SQLite write connection, if open (on shutdown; in-flight batches are committed by then). */
 export function closeSqliteWriteConnection(): void {
-  const store = globalThis as WithDb;
-  store[WRITE_DB_KEY]?.close();
-  delete store[WRITE_DB_KEY];
+  const connection = writeConnection();
+  connection.current?.close();
+  connection.current = undefined;
 }

@@ -1,3 +1,5 @@
+import { remember } from "@/lib/remember";
+
 /**
  * Whether the SQLite file is intact. A damaged page is found only by reading it: a health check's
  * test write and `SELECT 1` both succeeded on a file with 20 pages overwritten in the middle, while
@@ -18,13 +20,8 @@ export interface IntegrityState {
   seen: string | null;
 }
 
-const KEY = Symbol.for("vonage-console.integrity");
-type WithIntegrity = typeof globalThis & { [KEY]?: IntegrityState };
-
 export function integrityState(): IntegrityState {
-  const store = globalThis as WithIntegrity;
-  store[KEY] ??= { checkedAt: null, problem: null, seenAt: null, seen: null };
-  return store[KEY];
+  return remember("integrity", () => ({ checkedAt: null, problem: null, seenAt: null, seen: null }));
 }
 
 /** The problem to report, if any. */

@@ -1,10 +1,12 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
 import type { Config } from "@/lib/config";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 import { preparePrivateSqliteFile } from "@/lib/db/sqlite-file";
+import { sha256 } from "@/lib/sha256";
 
 /**
  * Applies the committed migrations at start-up (prisma/migrations for SQLite,
@@ -33,7 +35,7 @@ export function loadMigrations(directory: string): Migration[] {
     .sort()
     .map((name) => {
       const sql = fs.readFileSync(path.join(directory, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      return { name, sql, checksum: sha256(sql).toString("hex") };
     });
 }
 
@@ -47,9 +49,6 @@ const PRISMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations"
     "started_at"            DATETIME NOT NULL DEFAULT current_timestamp,
     "applied_steps_count"   INTEGER UNSIGNED NOT NULL DEFAULT 0
 )`;
-
-/** Prisma's own format for DateTime columns on SQLite. */
-const prismaTime = (date: Date) => date.toISOString().replace("Z", "+00:00");
 
 export function migrateSqlite(file: string, migrations: Migration[]): MigrationReport {
   // The first thing to open the file at start-up.
@@ -73,11 +72,11 @@ export function migrateSqlite(file: string, migrations: Migration[]): MigrationR
           }
           return false;
         }
-        const startedAt = prismaTime(new Date());
+        const startedAt = sqliteDate(new Date());
         db.exec(migration.sql);
         db.prepare(
           `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES (?, ?, ?, ?, ?, 1)`,
-        ).run(randomUUID(), migration.checksum, prismaTime(new Date()), migration.name, startedAt);
+        ).run(randomUUID(), migration.checksum, sqliteDate(new Date()), migration.name, startedAt);
         return true;
       });
       if (apply.immediate()) report.applied.push(migration.name);
@@ -103,7 +102,7 @@ const POSTGRES_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migration
 /** Any fixed number: the session-level advisory lock that serialises concurrent start-ups. */
 const MIGRATION_LOCK = 7_340_211;
 
-export async function migratePostgres(url: string, migrations: Migration[]): Promise<MigrationReport> {
+async function migratePostgres(url: string, migrations: Migration[]): Promise<MigrationReport> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {

@@ -2,9 +2,11 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { getConfig } from "@/lib/config";
 import { getPostgresPool } from "@/lib/db/client";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 import { eventLineOfJsonRow, eventLineOfRecord, recordFromRow, type EventLine, type EventRecord } from "@/lib/events/records";
 import { EVENT_COLUMNS, EVENT_JSON_COLUMNS } from "@/lib/events/sql";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
+import { remember } from "@/lib/remember";
 
 /**
  * The bulk read path for exports: the same SQL as the Prisma queries, run by the driver
@@ -14,20 +16,15 @@ import { Prisma } from "@/lib/generated/sqlite/client.ts";
  * PostgreSQL, a connection from the pool.
  */
 
-const SCAN_KEY = Symbol.for("vonage-console.scan-connection");
-type WithScan = typeof globalThis & { [SCAN_KEY]?: Database.Database };
-
 function readConnection(): Database.Database {
-  const store = globalThis as WithScan;
-  if (!store[SCAN_KEY]) {
+  return remember("scan-connection", () => {
     const path = getConfig().sqlitePath;
     if (!path) throw new Error("the bulk read path needs the SQLite store");
     const db = new Database(path, { readonly: true, fileMustExist: true });
     // A small page cache: an export reads each page once, and memory must stay flat.
     db.pragma("cache_size = -2000");
-    store[SCAN_KEY] = db;
-  }
-  return store[SCAN_KEY];
+    return db;
+  });
 }
 
 const statements = new Map<string, Database.Statement>();
@@ -44,7 +41,7 @@ function prepared(sql: string): Database.Statement {
 
 /** Binds values the way the Prisma SQLite adapter stores them (dates as ISO text with +00:00). */
 export function bindable(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString().replace("Z", "+00:00");
+  if (value instanceof Date) return sqliteDate(value);
   if (typeof value === "boolean") return value ? 1 : 0;
   return value;
 }

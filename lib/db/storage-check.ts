@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
 import { getDatabase, getSqliteWriteConnection, isDatabaseBusy } from "@/lib/db/client";
-import { sqliteDate } from "@/lib/events/write-sqlite";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 
 /**
  * Can a webhook be stored right now? Asked by /api/health, answered where the write path is
@@ -26,7 +26,7 @@ export interface StorageCheck {
  * Below this much free space the next write may fail: a webhook body is up to 1 MiB, and the
  * WAL grows by a few pages per commit until the next checkpoint.
  */
-export const MIN_FREE_BYTES = 8 * 1024 * 1024;
+const MIN_FREE_BYTES = 8 * 1024 * 1024;
 
 let lastWriteError: StorageCheck["lastWriteError"] = null;
 

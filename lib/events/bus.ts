@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import type { EventJson } from "@/lib/events/types";
+import { remember } from "@/lib/remember";
 
 /**
  * The in-thread bus between the write path and the live layer. The writer publishes here
@@ -10,16 +11,8 @@ import type { EventJson } from "@/lib/events/types";
 
 type Listener = (events: EventJson[]) => void;
 
-const BUS_KEY = Symbol.for("vonage-console.bus");
-type WithBus = typeof globalThis & { [BUS_KEY]?: EventEmitter };
-
 function emitter(): EventEmitter {
-  const store = globalThis as WithBus;
-  if (!store[BUS_KEY]) {
-    store[BUS_KEY] = new EventEmitter();
-    store[BUS_KEY].setMaxListeners(0);
-  }
-  return store[BUS_KEY];
+  return remember("bus", () => new EventEmitter().setMaxListeners(0));
 }
 
 /** Publishes committed events, in increasing id order. */

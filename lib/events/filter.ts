@@ -43,8 +43,6 @@ export const eventFilterSchema = z
 
 export type EventFilter = z.output<typeof eventFilterSchema>;
 
-export const FILTER_KEYS = Object.keys(eventFilterSchema.shape) as (keyof EventFilter)[];
-
 /** A phone number as stored by Vonage: E.164 digits without '+'. Non-numeric ids stay as typed. */
 export function normalizePhone(value: string): string {
   const digits = value.replace(/[\s+\-().]/g, "");
@@ -71,8 +69,4 @@ export function matchesFilter(event: EventJson, filter: EventFilter): boolean {
 /** SQLite's LIKE folds only ASCII letters; folding the same way keeps live and stored results equal. */
 function foldAscii(value: string): string {
   return value.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
-
-export function isEmptyFilter(filter: EventFilter): boolean {
-  return FILTER_KEYS.every((key) => filter[key] === undefined);
 }

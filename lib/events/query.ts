@@ -19,7 +19,7 @@ import { REJECTION_REASON_CODES } from "@/lib/vonage/reasons";
  * the live layer's catch-up and exports.
  */
 
-export const DEFAULT_LIMIT = 100;
+const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 500;
 
 const cursor = z.coerce.number().int().min(0);
@@ -144,7 +144,7 @@ export interface RejectionPage {
   nextCursor: number | null;
 }
 
-export function rejectionWhere(filter: RejectionFilter): Prisma.RejectionWhereInput {
+function rejectionWhere(filter: RejectionFilter): Prisma.RejectionWhereInput {
   const where: Prisma.RejectionWhereInput = {};
   if (filter.reason !== undefined) where.reason = filter.reason;
   if (filter.endpoint !== undefined) where.endpoint = filter.endpoint;

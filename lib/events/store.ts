@@ -1,4 +1,3 @@
-import { hash } from "node:crypto";
 import { getConfig } from "@/lib/config";
 import { getDatabase, getSqliteWriteConnection, isDatabaseBusy } from "@/lib/db/client";
 import { noteWriteOutcome } from "@/lib/db/storage-check";
@@ -11,6 +10,8 @@ import { writeEventsPostgres, writeRejectionsPostgres } from "@/lib/events/write
 import { writeEventsSqlite, writeRejectionsSqlite } from "@/lib/events/write-sqlite";
 import { BatchWriter } from "@/lib/events/writer";
 import type { Rejection as RejectionRow } from "@/lib/generated/sqlite/client.ts";
+import { remember } from "@/lib/remember";
+import { sha256 } from "@/lib/sha256";
 import type { JsonObject } from "@/lib/vonage/content";
 import type { NormalizedEvent } from "@/lib/vonage/payload";
 
@@ -66,16 +67,12 @@ export interface NewRejection {
  * Messages API that is the raw body byte for byte; SMS API callers pass their parameters
  * without the signing fields (lib/webhooks/receive-sms.ts).
  */
-export function dedupeKeyOf(kind: EventKind, content: string): string {
-  return hash("sha256", `${kind}\n${content}`, "hex");
+function dedupeKeyOf(kind: EventKind, content: string): string {
+  return sha256(`${kind}\n${content}`).toString("hex");
 }
 
-const WRITER_KEY = Symbol.for("vonage-console.event-writer");
-type WithWriter = typeof globalThis & { [WRITER_KEY]?: BatchWriter<NewEvent, WriteOutcome> };
-
 function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
-  const store = globalThis as WithWriter;
-  store[WRITER_KEY] ??= new BatchWriter<NewEvent, WriteOutcome>({
+  return remember("event-writer", () => new BatchWriter<NewEvent, WriteOutcome>({
     writeBatch: (events) =>
       noting(async () => {
         const keys = events.map((e) => dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody));
@@ -89,8 +86,7 @@ function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
       publishEvents(
         outcomes.filter((o) => !o.duplicate).map((o) => newEventToJson(o.id, o.event)),
       ),
-  });
-  return store[WRITER_KEY];
+  }));
 }
 
 /** Runs one batch's write, telling the health check whether it worked (lib/db/storage-check.ts). */
@@ -111,12 +107,8 @@ export async function recordEvent(event: NewEvent): Promise<RecordResult> {
   return { id, duplicate };
 }
 
-const REJECTION_WRITER_KEY = Symbol.for("vonage-console.rejection-writer");
-type WithRejectionWriter = typeof globalThis & { [REJECTION_WRITER_KEY]?: BatchWriter<StoredRejection, void> };
-
 function rejectionWriter(): BatchWriter<StoredRejection, void> {
-  const store = globalThis as WithRejectionWriter;
-  store[REJECTION_WRITER_KEY] ??= new BatchWriter<StoredRejection, void>({
+  return remember("rejection-writer", () => new BatchWriter<StoredRejection, void>({
     writeBatch: (rejections) =>
       noting(async () => {
         const { databaseKind, rejectionsMaxRows } = getConfig();
@@ -126,8 +118,7 @@ function rejectionWriter(): BatchWriter<StoredRejection, void> {
       }),
     isRetryable: isDatabaseBusy,
     retryForMs: getConfig().databaseBusyTimeoutMs,
-  });
-  return store[REJECTION_WRITER_KEY];
+  }));
 }
 
 /** Past the full ones, one refusal in this many from an address is kept, with this much of its body. */
@@ -138,16 +129,12 @@ const MAX_SAMPLED_ADDRESSES = 10_000;
 /** Refusals kept in full per window, all addresses together, as a multiple of the per-address number. */
 const FULL_PER_WINDOW_FACTOR = 10;
 
-const SAMPLER_KEY = Symbol.for("vonage-console.rejection-sampler");
-type WithSampler = typeof globalThis & { [SAMPLER_KEY]?: RejectionSampler };
-
 /**
  * The one sampler of this process (the ingest worker, where refusals are recorded). A timer
  * writes the summary rows of windows that close with refusals not yet counted on a row.
  */
 function rejectionSampler(): RejectionSampler {
-  const store = globalThis as WithSampler;
-  if (!store[SAMPLER_KEY]) {
+  return remember("rejection-sampler", () => {
     const config = getConfig();
     const windowMs = config.rejectionsWindowSeconds * 1000;
     const sampler = new RejectionSampler({
@@ -159,9 +146,8 @@ function rejectionSampler(): RejectionSampler {
       maxAddresses: MAX_SAMPLED_ADDRESSES,
     });
     setInterval(() => void writeRejections(sampler.closeExpired(Date.now())), Math.min(windowMs, 1000)).unref();
-    store[SAMPLER_KEY] = sampler;
-  }
-  return store[SAMPLER_KEY];
+    return sampler;
+  });
 }
 
 async function writeRejections(rows: StoredRejection[]): Promise<void> {

@@ -1,4 +1,5 @@
 import type BetterSqlite3 from "better-sqlite3";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 import {
   columnList,
   EVENT_COLUMNS,
@@ -19,11 +20,6 @@ import type { NewEvent } from "@/lib/events/store";
  * held by another process fails at BEGIN with SQLITE_BUSY at once, and the batch writer waits
  * for it asynchronously (lib/events/writer.ts); the event loop never blocks on a lock.
  */
-
-/** Dates as Prisma's SQLite adapter stores them (iso8601 with an explicit offset), so both read alike. */
-export function sqliteDate(date: Date): string {
-  return date.toISOString().replace("Z", "+00:00");
-}
 
 interface Writes {
   events: BetterSqlite3.Transaction<(events: NewEvent[], keys: string[]) => WriteOutcome[]>;

@@ -43,11 +43,6 @@ export class BatchWriter<In, Out> {
     });
   }
 
-  /** Number of writes waiting for a batch. */
-  get pending(): number {
-    return this.queue.length;
-  }
-
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.options.maxBatchSize ?? 500);

@@ -6,6 +6,7 @@ import { maskEventRecord, maskRejection } from "@/lib/export/mask";
 import { CONTENT_TYPES, EVENT_LINE_SERIALIZERS, EVENT_SERIALIZERS, EXPORT_FORMATS, exportFileName, REJECTION_SERIALIZERS, type ExportFormat, type Serializer } from "@/lib/export/formats";
 import { exportStream } from "@/lib/export/stream";
 import { webhooksInProgress } from "@/lib/http/admission";
+import { RETRY_LATER } from "@/lib/http/headers";
 
 /**
  * GET /api/events/export and /api/rejections/export: the same filters as the read API, a
@@ -64,7 +65,7 @@ async function respond<T>(
     snapshot = await snapshotOf();
   } catch (error) {
     console.error("[export] could not start:", (error as Error).message);
-    return Response.json({ error: "storage_unavailable", detail: "the database could not answer; retry later" }, { status: 503, headers: { "retry-after": "5" } });
+    return Response.json({ error: "storage_unavailable", detail: "the database could not answer; retry later" }, { status: 503, headers: [RETRY_LATER] });
   }
 
   const started = Date.now();

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { performance } from "node:perf_hooks";
 import { CountedWarning } from "@/lib/http/counted-warning";
+import { shared } from "@/lib/remember";
 
 /**
  * Load shedding for webhooks. A new webhook is answered 503 with Retry-After at once, before
@@ -69,15 +70,14 @@ export class WebhookAdmission {
   }
 }
 
-const ADMISSION_KEY = Symbol.for("vonage-console.admission");
-type WithAdmission = typeof globalThis & { [ADMISSION_KEY]?: WebhookAdmission };
+const admission = () => shared<WebhookAdmission>("admission");
 
 /** Called by server.ts; route handlers, bundled separately by Next, read it through webhooksInProgress. */
-export function setWebhookAdmission(admission: WebhookAdmission | undefined): void {
-  (globalThis as WithAdmission)[ADMISSION_KEY] = admission;
+export function setWebhookAdmission(value: WebhookAdmission | undefined): void {
+  admission().current = value;
 }
 
 /** Webhooks this server is working on now (0 without server.ts, as in the bare benchmark host). */
 export function webhooksInProgress(): number {
-  return (globalThis as WithAdmission)[ADMISSION_KEY]?.inProgress ?? 0;
+  return admission().current?.inProgress ?? 0;
 }

@@ -1,5 +1,6 @@
 import { noteDatabaseError } from "@/lib/db/integrity";
 import { QueryError } from "@/lib/events/query";
+import { RETRY_LATER } from "@/lib/http/headers";
 
 /**
  * Runs a read-API handler and maps failures to honest JSON errors: 400 for a bad query,
@@ -17,7 +18,7 @@ export async function apiResponse(handler: () => Promise<unknown>): Promise<Resp
     console.error("[api] query failed:", (error as Error).message);
     return Response.json(
       { error: "storage_unavailable", detail: "the database could not answer; retry later" },
-      { status: 503, headers: { "retry-after": "5" } },
+      { status: 503, headers: [RETRY_LATER] },
     );
   }
 }

@@ -1,6 +1,6 @@
 import { getConfig } from "@/lib/config";
+import type { EventKind } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
-import type { WebhookRoute } from "@/lib/ingest/protocol";
 import type { WebhookAnswer, WebhookRequest } from "@/lib/webhooks/delivery";
 import { receiveMessagesWebhook, refuseMethod } from "@/lib/webhooks/receive";
 import { receiveSmsWebhook, refuseSmsDisabled, refuseSmsMethod } from "@/lib/webhooks/receive-sms";
@@ -10,7 +10,7 @@ import { receiveSmsWebhook, refuseSmsDisabled, refuseSmsMethod } from "@/lib/web
  * SMS API webhooks come as GET or POST, unless those endpoints are turned off. Any other
  * method is refused and recorded.
  */
-export function receiveWebhook(route: WebhookRoute, request: WebhookRequest, body: LimitedBody): Promise<WebhookAnswer> {
+export function receiveWebhook(route: EventKind, request: WebhookRequest, body: LimitedBody): Promise<WebhookAnswer> {
   switch (route) {
     case "status":
     case "inbound":

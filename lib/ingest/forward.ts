@@ -1,7 +1,9 @@
 import { checkStorage, type StorageCheck } from "@/lib/db/storage-check";
+import type { EventKind } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
 import { receiveWebhook } from "@/lib/ingest/dispatch";
-import { webhookRequestOf, type IngestChannel, type WebhookRoute, type WireRequest } from "@/lib/ingest/protocol";
+import { webhookRequestOf, type IngestChannel, type WireRequest } from "@/lib/ingest/channel";
+import { remember, shared } from "@/lib/remember";
 import { BODY_ID_HEADER, readWebhookBody, responseOf, type WebhookAnswer } from "@/lib/webhooks/delivery";
 
 /**
@@ -16,13 +18,11 @@ import { BODY_ID_HEADER, readWebhookBody, responseOf, type WebhookAnswer } from 
  * route handlers read the body themselves and run the same pipeline in-process.
  */
 
-const INGEST_KEY = Symbol.for("vonage-console.ingest-worker");
-const BODIES_KEY = Symbol.for("vonage-console.webhook-bodies");
-type WithIngest = typeof globalThis & { [INGEST_KEY]?: IngestChannel; [BODIES_KEY]?: Map<string, LimitedBody> };
+const ingestWorker = () => shared<IngestChannel>("ingest-worker");
 
 /** Called by server.ts; route handlers, bundled separately by Next, find it on globalThis. */
 export function setIngestWorker(ingest: IngestChannel | undefined): void {
-  (globalThis as WithIngest)[INGEST_KEY] = ingest;
+  ingestWorker().current = ingest;
 }
 
 /**
@@ -30,12 +30,12 @@ export function setIngestWorker(ingest: IngestChannel | undefined): void {
  * or checked in-process without one.
  */
 export function checkStorageNow(): Promise<StorageCheck> {
-  return (globalThis as WithIngest)[INGEST_KEY]?.checkStorage() ?? checkStorage();
+  return ingestWorker().current?.checkStorage() ?? checkStorage();
 }
 
 /** Bodies server.ts has read, by the id it put in the request's BODY_ID_HEADER. */
 function parkedBodies(): Map<string, LimitedBody> {
-  return ((globalThis as WithIngest)[BODIES_KEY] ??= new Map());
+  return remember("webhook-bodies", () => new Map<string, LimitedBody>());
 }
 
 /** server.ts: leaves a request's body for its route handler; the id goes in BODY_ID_HEADER. */
@@ -55,8 +55,8 @@ export function takeWebhookBody(id: string | null | undefined): LimitedBody | un
 }
 
 /** A webhook endpoint's route handler: the request is received and answered by the ingest worker. */
-export async function forwardWebhook(route: WebhookRoute, request: Request): Promise<Response> {
-  const ingest = (globalThis as WithIngest)[INGEST_KEY];
+export async function forwardWebhook(route: EventKind, request: Request): Promise<Response> {
+  const ingest = ingestWorker().current;
   const body = takeWebhookBody(request.headers.get(BODY_ID_HEADER)) ?? (await readWebhookBody(request));
   if (!ingest) return responseOf(await receiveWebhook(route, request, body));
   const answer = await ingest.send({ route, method: request.method, url: request.url, headers: [...request.headers], body });
@@ -68,6 +68,6 @@ export async function forwardWebhook(route: WebhookRoute, request: Request): Pro
  * from server.ts: received the same way, so it is refused and recorded like any other.
  */
 export function forwardUnrouted(request: WireRequest): Promise<WebhookAnswer> {
-  const ingest = (globalThis as WithIngest)[INGEST_KEY];
+  const ingest = ingestWorker().current;
   return ingest ? ingest.send(request) : receiveWebhook(request.route, webhookRequestOf(request), request.body);
 }

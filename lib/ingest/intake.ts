@@ -1,10 +1,10 @@
 import { IncomingMessage, type ServerResponse } from "node:http";
+import type { EventKind } from "@/lib/events/types";
 import type { WebhookAdmission } from "@/lib/http/admission";
 import { readIncomingLimited, type LimitedBody } from "@/lib/http/body";
 import { CountedWarning } from "@/lib/http/counted-warning";
 import { MAX_HEADER_BYTES, refuseHeadersTooLarge, refuseUnroutableMethod, ROUTABLE_METHODS } from "@/lib/http/transport";
 import { forwardUnrouted, parkWebhookBody, takeWebhookBody } from "@/lib/ingest/forward";
-import type { WebhookRoute } from "@/lib/ingest/protocol";
 import { BODY_ID_HEADER, MAX_BODY_BYTES, REJECTION_BODY_BYTES, REMOTE_ADDRESS_HEADER, type WebhookAnswer } from "@/lib/webhooks/delivery";
 import { WEBHOOK_ENDPOINTS } from "@/lib/webhooks/endpoints";
 
@@ -26,7 +26,7 @@ export interface IntakeOptions {
 }
 
 /** Endpoint paths to their routes, for requests that reach the receivers without Next.js. */
-const ROUTES = new Map<string, WebhookRoute>(WEBHOOK_ENDPOINTS.map((endpoint) => [endpoint.path, endpoint.kind]));
+const ROUTES = new Map<string, EventKind>(WEBHOOK_ENDPOINTS.map((endpoint) => [endpoint.path, endpoint.kind]));
 
 /** Of headers over the limit, only this much is kept: the start of each value, and of the list. */
 const KEPT_HEADER_VALUE_CHARS = 256;

@@ -7,7 +7,7 @@ import { parseConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
 import { subscribeEvents } from "@/lib/events/bus";
 import type { EventJson } from "@/lib/events/types";
-import type { WireRequest } from "@/lib/ingest/protocol";
+import type { WireRequest } from "@/lib/ingest/channel";
 import { IngestWorker } from "@/lib/ingest/worker-host";
 import { statusBody } from "@/test/support/http";
 import { ROOT } from "@/test/support/server";

@@ -2,8 +2,9 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "
 import { getConfig } from "@/lib/config";
 import type { StorageCheck } from "@/lib/db/storage-check";
 import { publishEvents } from "@/lib/events/bus";
-import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest } from "@/lib/ingest/protocol";
-import { refusal, RETRY_LATER, type WebhookAnswer } from "@/lib/webhooks/delivery";
+import { RETRY_LATER } from "@/lib/http/headers";
+import { Outbox, type FromWorker, type IngestChannel, type ToWorker, type WireRequest } from "@/lib/ingest/channel";
+import { refusal, type WebhookAnswer } from "@/lib/webhooks/delivery";
 
 /**
  * The ingest worker as the HTTP thread sees it (started by server.ts before it listens): it

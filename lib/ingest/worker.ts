@@ -4,7 +4,7 @@ import { getConfig } from "@/lib/config";
 import { checkStorage } from "@/lib/db/storage-check";
 import { subscribeEvents } from "@/lib/events/bus";
 import { receiveWebhook } from "@/lib/ingest/dispatch";
-import { Outbox, webhookRequestOf, type FromWorker, type ToWorker } from "@/lib/ingest/protocol";
+import { Outbox, webhookRequestOf, type FromWorker, type ToWorker } from "@/lib/ingest/channel";
 import type { WebhookAnswer } from "@/lib/webhooks/delivery";
 
 /**

@@ -6,7 +6,7 @@ import { eventFilterSchema, matchesFilter, type EventFilter } from "@/lib/events
 import { listEvents, MAX_LIMIT, newestEventId } from "@/lib/events/query";
 import type { EventJson } from "@/lib/events/types";
 import { EventFeed } from "@/lib/realtime/feed";
-import { SOCKET_PATH, type ClientToServerEvents, type HandshakeAuth, type ServerToClientEvents } from "@/lib/realtime/protocol";
+import { SOCKET_PATH, type ClientToServerEvents, type HandshakeAuth, type ServerToClientEvents } from "@/lib/realtime/contract";
 import { attachRedisAdapter, type RedisLink } from "@/lib/realtime/redis";
 
 /**
@@ -67,7 +67,7 @@ const FEED_POLL_MS = 1000;
  * and a parse in every browser; at hundreds of webhooks a second this bounds both, for at
  * most this much added delay (docs/performance-log.md).
  */
-export const LIVE_FLUSH_MS = 25;
+const LIVE_FLUSH_MS = 25;
 
 export async function attachRealtime(server: HttpServer, options: RealtimeOptions): Promise<Realtime> {
   const { authenticate } = options;

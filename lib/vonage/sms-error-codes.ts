@@ -46,5 +46,3 @@ export const SMS_DLR_STATUSES = {
   buffered: "The carrier holds the message for a later attempt, e.g. while the handset is off.",
   unknown: "The carrier reported a status Vonage does not recognise.",
 } as const satisfies Record<string, string>;
-
-export type SmsDlrStatus = keyof typeof SMS_DLR_STATUSES;

@@ -6,7 +6,7 @@ import {
   verifySmsSignature,
   type SmsSignatureMethod,
   type SmsSignedForm,
-  type SmsVerification,
+  type SmsSignatureVerdict,
 } from "@/lib/vonage/sms-signature";
 import { readFixture } from "@/test/support/vonage";
 
@@ -30,7 +30,7 @@ const SIGNED_AT = new Date(Number(NODE_VECTOR.params.timestamp) * 1000);
 function verify(
   params: Record<string, string>,
   options: { secrets?: string[]; method?: SmsSignatureMethod; maxAge?: number; now?: Date } = {},
-): SmsVerification {
+): SmsSignatureVerdict {
   return verifySmsSignature({
     params,
     secrets: options.secrets ?? [SECRET],
@@ -40,7 +40,7 @@ function verify(
   });
 }
 
-function reasonOf(result: SmsVerification): string {
+function reasonOf(result: SmsSignatureVerdict): string {
   return result.ok ? `ok:${result.matchedSecretIndex}` : result.reason;
 }
 

@@ -21,7 +21,7 @@ export type SmsRejectionReason = "missing_signature" | "bad_signature" | "stale_
  */
 export type SmsSignedForm = "all-params" | "non-empty-params";
 
-export type SmsVerification =
+export type SmsSignatureVerdict =
   | { ok: true; matchedSecretIndex: number; form: SmsSignedForm }
   | { ok: false; reason: SmsRejectionReason; detail: string };
 
@@ -37,7 +37,7 @@ export interface SmsVerifyOptions {
 }
 
 /** Same clock-skew allowance as the Messages path (verify.ts). */
-export const SMS_FUTURE_TOLERANCE_SECONDS = 60;
+const SMS_FUTURE_TOLERANCE_SECONDS = 60;
 
 /** Hex length of each method's digest, to tell an operator what a received `sig` looks like. */
 const DIGEST_HEX_LENGTH: Record<SmsSignatureMethod, number> = {
@@ -85,7 +85,7 @@ export function computeSmsSignature(
  * Checks `sig` against each secret (rotation), then the freshness of Vonage's `timestamp`.
  * The signature comes first: an unsigned or forged timestamp says nothing about the clock.
  */
-export function verifySmsSignature(options: SmsVerifyOptions): SmsVerification {
+export function verifySmsSignature(options: SmsVerifyOptions): SmsSignatureVerdict {
   const { params, secrets, method } = options;
   const sig = params.sig;
   if (sig === undefined || sig === "") {
@@ -108,7 +108,7 @@ export function verifySmsSignature(options: SmsVerifyOptions): SmsVerification {
   return { ok: true, matchedSecretIndex: match.index, form: match.form };
 }
 
-function refuse(reason: SmsRejectionReason, detail: string): SmsVerification {
+function refuse(reason: SmsRejectionReason, detail: string): SmsSignatureVerdict {
   return { ok: false, reason, detail };
 }
 
@@ -170,7 +170,7 @@ function describeSig(sig: string): string {
  * Vonage signs its own `timestamp` (Unix seconds). The docs set no window (Java allows ±5
  * min), but DLRs are retried for 72 h (Vonage KB 226572227), so the window is the caller's.
  */
-function checkTimestamp(timestamp: string | undefined, options: SmsVerifyOptions): SmsVerification | undefined {
+function checkTimestamp(timestamp: string | undefined, options: SmsVerifyOptions): SmsSignatureVerdict | undefined {
   if (timestamp === undefined || !UNIX_SECONDS.test(timestamp)) {
     const got = timestamp === undefined ? "no timestamp parameter" : `timestamp ${JSON.stringify(timestamp)}`;
     return refuse(

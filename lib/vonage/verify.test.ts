@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseSecrets, type SignatureSecrets } from "@/lib/config";
-import { matchPayloadHash, verifyVonageSignature, type Verification } from "@/lib/vonage/verify";
+import { matchPayloadHash, verifyVonageSignature, type SignatureVerdict } from "@/lib/vonage/verify";
 import { readFixture, sha256Hex, signVonageToken, TEST_APPLICATION_ID, TEST_SECRET } from "@/test/support/vonage";
 
 const BODY = readFixture("messages-status-sms-submitted-allfields.dotnet-sdk.json");
@@ -10,7 +10,7 @@ const secrets = (raw: string): SignatureSecrets => parseSecrets(raw).secrets;
 async function verify(
   token: string | null,
   options: { body?: string; secrets?: SignatureSecrets; maxAge?: number; applicationId?: string; now?: Date } = {},
-): Promise<Verification> {
+): Promise<SignatureVerdict> {
   return verifyVonageSignature({
     authorization: token === null ? null : `Bearer ${token}`,
     rawBody: bytes(options.body ?? BODY),
@@ -21,7 +21,7 @@ async function verify(
   });
 }
 
-function reasonOf(result: Verification): string {
+function reasonOf(result: SignatureVerdict): string {
   return result.ok ? `ok:${result.verification}` : result.reason;
 }
 

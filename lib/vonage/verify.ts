@@ -1,6 +1,8 @@
-import { hash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from "jose";
 import type { SignatureSecrets } from "@/lib/config";
+import { bearerToken } from "@/lib/http/headers";
+import { sha256 } from "@/lib/sha256";
 import type { RejectionReason } from "@/lib/vonage/reasons";
 
 /**
@@ -29,23 +31,22 @@ export interface VonageClaims extends JWTPayload {
   application_id?: string;
 }
 
-export type Verification =
+export type SignatureVerdict =
   | { ok: true; verification: "verified"; claims: VonageClaims; hashForm: HashForm }
   | { ok: true; verification: "unverified"; claims?: VonageClaims }
   | { ok: false; reason: RejectionReason; detail: string; httpStatus: 401 | 503 };
 
 /** Vonage's tokens may be a little ahead of our clock; beyond this they are refused. */
-export const FUTURE_TOLERANCE_SECONDS = 60;
+const FUTURE_TOLERANCE_SECONDS = 60;
 
-const BEARER = /^Bearer\s+(\S+)\s*$/i;
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/i;
 
-function refuse(reason: RejectionReason, detail: string, httpStatus: 401 | 503 = 401): Verification {
+function refuse(reason: RejectionReason, detail: string, httpStatus: 401 | 503 = 401): SignatureVerdict {
   return { ok: false, reason, detail, httpStatus };
 }
 
-export async function verifyVonageSignature(options: VerifyOptions): Promise<Verification> {
+export async function verifyVonageSignature(options: VerifyOptions): Promise<SignatureVerdict> {
   const { authorization, rawBody, secrets } = options;
   const configured = secrets.any.length > 0 || secrets.byApiKey.size > 0;
 
@@ -59,7 +60,7 @@ export async function verifyVonageSignature(options: VerifyOptions): Promise<Ver
     // them retry it, signed (Vonage's signed-webhooks guide).
     return refuse("missing_token", "no Authorization header; answered 503 so Vonage retries with a signed call", 503);
   }
-  const token = BEARER.exec(authorization)?.[1];
+  const token = bearerToken(authorization);
   if (!token || !COMPACT_JWS.test(token)) {
     return refuse("malformed_token", "Authorization is not 'Bearer <header>.<payload>.<signature>'");
   }
@@ -146,7 +147,7 @@ function secretsFor(secrets: SignatureSecrets, apiKey: unknown): string[] {
   return keyed ?? secrets.any;
 }
 
-function checkClaims(claims: VonageClaims, options: VerifyOptions): Verification | undefined {
+function checkClaims(claims: VonageClaims, options: VerifyOptions): SignatureVerdict | undefined {
   if (claims.iss === undefined) return refuse("missing_claim", "token has no iss claim");
   if (claims.iss !== "Vonage") {
     return refuse("wrong_issuer", `iss is ${JSON.stringify(claims.iss)}, expected "Vonage"`);
@@ -195,17 +196,12 @@ export function matchPayloadHash(expectedHex: string, rawBody: Uint8Array): Hash
   } catch {
     return undefined;
   }
-  if (compact !== undefined && timingSafeEqual(sha256(Buffer.from(compact, "utf8")), expected)) return "compact";
+  if (compact !== undefined && timingSafeEqual(sha256(compact), expected)) return "compact";
   return undefined;
 }
 
-export function sha256(data: Uint8Array): Buffer {
-  // One call instead of a Hash object's three; webhooks hash two or three small bodies each.
-  return hash("sha256", data, "buffer");
-}
-
 function tryDecodeClaims(authorization: string | null): VonageClaims | undefined {
-  const token = authorization ? BEARER.exec(authorization)?.[1] : undefined;
+  const token = bearerToken(authorization);
   if (!token) return undefined;
   try {
     return decodeJwt(token) as VonageClaims;

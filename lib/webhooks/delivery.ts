@@ -1,5 +1,6 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { readBodyLimited, type LimitedBody } from "@/lib/http/body";
+import { bearerToken, RETRY_LATER } from "@/lib/http/headers";
 import { recordEvent, recordRejection, type NewEvent, type NewRejection } from "@/lib/events/store";
 import { jsonDepth, MAX_JSON_DEPTH } from "@/lib/vonage/json";
 import type { RejectionReason } from "@/lib/vonage/reasons";
@@ -12,8 +13,6 @@ import { DUPLICATE_HEADER, EVENT_ID_HEADER } from "@/lib/webhooks/endpoints";
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const REJECTION_BODY_BYTES = 64 * 1024;
-/** Seconds we ask Vonage to wait before retrying when storage is unavailable. */
-export const RETRY_AFTER_SECONDS = 5;
 
 /** Set by server.ts from the TCP connection; any client-sent value is overwritten there. */
 export const REMOTE_ADDRESS_HEADER = "x-vonage-console-remote-address";
@@ -26,7 +25,7 @@ const EVENT_HEADERS = ["content-type", "content-length", "user-agent", "authoriz
 /**
  * What the receivers read of a webhook request. A fetch `Request` is one; the ingest worker
  * passes a lighter one made from what the HTTP thread sent it (`webhookRequestOf`,
- * lib/ingest/protocol.ts).
+ * lib/ingest/channel.ts).
  */
 export interface WebhookRequest {
   readonly method: string;
@@ -55,9 +54,6 @@ export function responseOf(answer: WebhookAnswer): Response {
 export function refusal(status: number, error: string, detail: string, headers: [string, string][] = []): WebhookAnswer {
   return { status, headers: [["content-type", "application/json"], ...headers], body: JSON.stringify({ error, detail }) };
 }
-
-/** Sent with every 503: when Vonage (or any client) should try again. */
-export const RETRY_LATER: [string, string] = ["retry-after", String(RETRY_AFTER_SECONDS)];
 
 /** One incoming webhook request, as the receivers see it. */
 export class Delivery {
@@ -172,7 +168,7 @@ const HEADERS_MAX_BYTES = 8 * 1024;
  * "… [cut from N bytes]"; headers left out past the total are counted under "[cut]", a name
  * no real header can have.
  */
-export function capHeaders(headers: Record<string, string>): Record<string, string> {
+function capHeaders(headers: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   let total = 0;
   let left = 0;
@@ -204,7 +200,7 @@ const TOKEN_PART_MAX_CHARS = 4096;
  * whoever sent the request: parts over 4 KiB or nested too deep are replaced by a marker.
  */
 function decodeTokenUnverified(authorization: string | null): Record<string, unknown> | null {
-  const token = authorization ? /^Bearer\s+(\S+)/i.exec(authorization)?.[1] : undefined;
+  const token = bearerToken(authorization);
   if (!token) return null;
   const parts = token.split(".").slice(0, 2).map((part) => Buffer.from(part, "base64url").toString("utf8"));
   if (parts.some((part) => part.length > TOKEN_PART_MAX_CHARS || jsonDepth(part) > MAX_JSON_DEPTH)) {

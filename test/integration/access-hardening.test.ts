@@ -3,7 +3,7 @@ import http from "node:http";
 import path from "node:path";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SOCKET_PATH } from "@/lib/realtime/protocol";
+import { SOCKET_PATH } from "@/lib/realtime/contract";
 import { apiAuth, postWebhook, statusBody } from "@/test/support/http";
 import { makeDataDir, startServer, type RunningServer } from "@/test/support/server";
 import { TEST_API_TOKEN, TEST_SECRET } from "@/test/support/vonage";

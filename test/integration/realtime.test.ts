@@ -1,7 +1,7 @@
 import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson } from "@/lib/events/types";
-import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from "@/lib/realtime/protocol";
+import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from "@/lib/realtime/contract";
 import { ackOf, postWebhook, statusBody } from "@/test/support/http";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_API_TOKEN, TEST_SECRET } from "@/test/support/vonage";

@@ -4,7 +4,7 @@ import { randomUUID } from "node:crypto";
 import { io } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
-import type { ServerToClientEvents } from "@/lib/realtime/protocol";
+import type { ServerToClientEvents } from "@/lib/realtime/contract";
 import { ackOf, apiAuth, getJson, latestRejection, postWebhook, statusBody } from "@/test/support/http";
 import { onPostgres } from "@/test/support/postgres";
 import { startServer, type RunningServer } from "@/test/support/server";

@@ -4,7 +4,7 @@ import pg from "pg";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
-import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/protocol";
+import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/contract";
 import { ackOf, getJson, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
 import { ensureTestDatabase } from "@/test/support/postgres";
 import { TestRedis } from "@/test/support/redis";

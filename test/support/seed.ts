@@ -3,7 +3,7 @@ import { createHash, randomUUID } from "node:crypto";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pg from "pg";
-import { sqliteDate } from "@/lib/events/write-sqlite";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 

@@ -1,5 +1,5 @@
 import type { StorageCheck } from "@/lib/db/storage-check";
-import type { EventJson } from "@/lib/events/types";
+import type { EventJson, EventKind } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
 import type { WebhookAnswer, WebhookRequest } from "@/lib/webhooks/delivery";
 
@@ -8,12 +8,10 @@ import type { WebhookAnswer, WebhookRequest } from "@/lib/webhooks/delivery";
  * only: they are copied between threads by structured clone.
  */
 
-/** The webhook endpoints, named as their event kinds. */
-export type WebhookRoute = "status" | "inbound" | "sms-inbound" | "sms-dlr";
-
 /** A received webhook request, its body already read under the cap. */
 export interface WireRequest {
-  route: WebhookRoute;
+  /** The endpoint, named as the kind of event it receives. */
+  route: EventKind;
   method: string;
   url: string;
   headers: [string, string][];

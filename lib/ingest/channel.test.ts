@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { webhookRequestOf, type WireRequest } from "@/lib/ingest/protocol";
+import { webhookRequestOf, type WireRequest } from "@/lib/ingest/channel";
 import { selectHeaders } from "@/lib/webhooks/delivery";
 
 const wire = (headers: [string, string][]): WireRequest => ({
