@@ -35,7 +35,7 @@ export function checkStorageNow(): Promise<StorageCheck> {
 
 /** Bodies server.ts has read, by the id it put in the request's BODY_ID_HEADER. */
 function parkedBodies(): Map<string, LimitedBody> {
-  return ((globalThis as WithIngest)[BODIES_KEY] ??= new Map());
+  return ((globalThis as WithIngest)[BODIES_KEY] ??= new Map<string, LimitedBody>());
 }
 
 /** server.ts: leaves a request's body for its route handler; the id goes in BODY_ID_HEADER. */

@@ -68,7 +68,7 @@ export async function verifyVonageSignature(options: VerifyOptions): Promise<Ver
   let unverified: VonageClaims;
   try {
     alg = decodeProtectedHeader(token).alg;
-    unverified = decodeJwt(token) as VonageClaims;
+    unverified = decodeJwt<VonageClaims>(token);
   } catch {
     return refuse("malformed_token", "the token's header or payload is not base64url JSON");
   }
@@ -208,7 +208,7 @@ function tryDecodeClaims(authorization: string | null): VonageClaims | undefined
   const token = authorization ? BEARER.exec(authorization)?.[1] : undefined;
   if (!token) return undefined;
   try {
-    return decodeJwt(token) as VonageClaims;
+    return decodeJwt<VonageClaims>(token);
   } catch {
     return undefined;
   }
