@@ -148,7 +148,8 @@ async function main() {
   });
 
   let acceptors: NetServer[] = [];
-  server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, async () => {
+  // listen() ignores what its callback returns: the async part runs on its own and catches its one failure.
+  server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => void (async () => {
     try {
       acceptors = await addAcceptors(server, EXTRA_ACCEPTORS, LISTEN_BACKLOG);
     } catch (error) {
@@ -183,7 +184,7 @@ async function main() {
       );
     }
     console.log("[server] ready");
-  });
+  })());
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -37,7 +37,7 @@ function fire(): void {
   );
 }
 
-process.on("message", async (command: Command) => {
+async function obey(command: Command): Promise<void> {
   if (command === "warm") {
     fire();
     await Promise.all(inflight);
@@ -56,8 +56,9 @@ process.on("message", async (command: Command) => {
     latencies = [];
     not200 = 0;
   }
-});
+}
 
+process.on("message", (command: Command) => void obey(command));
 process.on("disconnect", () => {
   agent.destroy();
   process.exit(0);

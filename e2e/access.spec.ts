@@ -12,7 +12,6 @@ import { TEST_SECRET } from "@/test/support/vonage";
 const PASSWORD = "correct horse battery staple";
 const test = base.extend<object, { secured: RunningServer }>({
   secured: [
-    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const server = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, DASHBOARD_PASSWORD: PASSWORD } });
       await use(server);
@@ -44,7 +43,7 @@ test("log in, watch a live event arrive, log out, and the session's socket stops
   const cookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE)!;
   const socket = io(secured.url, { extraHeaders: { cookie: `${cookie.name}=${cookie.value}` }, transports: ["websocket"], reconnection: false });
   const heard: unknown[] = [];
-  socket.on("events", (events) => heard.push(...events));
+  socket.on("events", (events: unknown[]) => heard.push(...events));
   await new Promise<void>((resolve) => socket.on("connect", () => resolve()));
   const dropped = new Promise<void>((resolve) => socket.on("disconnect", () => resolve()));
 

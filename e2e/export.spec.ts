@@ -20,7 +20,7 @@ test("Export downloads the filtered view, in the chosen format, masked when aske
   await expect(dialog).toContainText("Not masked");
   const [csvDownload] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("button", { name: "Download CSV" }).click()]);
   expect(csvDownload.suggestedFilename()).toMatch(/^vonage-events-\d{4}-\d{2}-\d{2}T\d{4}Z\.csv$/);
-  const rows = parse(fs.readFileSync(await csvDownload.path(), "utf8"), { columns: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(fs.readFileSync(await csvDownload.path(), "utf8"), { columns: true });
   expect(rows).toHaveLength(4);
   for (const row of rows) expect(row).toMatchObject({ clientRef: tag, status: "delivered" });
   expect(rows.map((r) => r.to)).toContain("447700901001");

@@ -12,7 +12,6 @@ export const test = base.extend<
   { server: RunningServer }
 >({
   server: [
-    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const server = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET } });
       await use(server);

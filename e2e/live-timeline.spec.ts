@@ -32,8 +32,9 @@ test("both kinds and every channel render, and inbound text is shown as text", a
     const body: Record<string, unknown> = { ...(JSON.parse(fixture.body) as Record<string, unknown>), message_uuid: uuid };
     await send(fixture.kind, JSON.stringify(body));
     const type = body.message_type as string | undefined;
+    const status = body.status as string | undefined;
     const media = fixture.kind === "inbound" && type === "image" ? ((body.image as { url: string }).url) : undefined;
-    sent.push({ uuid, label: String(body.status ?? type ?? "text"), media });
+    sent.push({ uuid, label: status ?? type ?? "text", media });
   }
   const rcs = randomUUID();
   await send("status", statusBody({ message_uuid: rcs, channel: "rcs", status: "read" }));

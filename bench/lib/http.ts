@@ -60,10 +60,9 @@ export function send(agent: http.Agent, base: URL, request: PreparedRequest, opt
         });
         res.on("end", () => {
           if (timer) clearTimeout(timer);
-          const retryAfter = res.headers["retry-after"];
           resolve({
             status: res.statusCode ?? 0,
-            retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+            retryAfter: res.headers["retry-after"],
             bytes,
             body: options.keepBody ? Buffer.concat(chunks) : undefined,
             headers: res.headers,

@@ -54,7 +54,7 @@ function statusBody(uuid: string, index: number, tag: string): string {
 /** `tag` goes into every client_ref (`<tag>-<index>`), to find these events in the database again. */
 export function presignStatusWebhooks(count: number, secret: string, tag = "bench", path = "/webhooks/message-status"): PreparedRequest[] {
   const iat = Math.floor(Date.now() / 1000);
-  const out: PreparedRequest[] = new Array(count);
+  const out = new Array<PreparedRequest>(count);
   for (let i = 0; i < count; i++) {
     const uuid = randomUUID();
     const body = Buffer.from(statusBody(uuid, i, tag));

@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { SourceMap } from "node:module";
+import { SourceMap, type SourceMapPayload } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -78,13 +78,14 @@ function originalSource(frame: ProfileNode["callFrame"]): string | undefined {
   const file = frame.url.startsWith("file:") ? fileURLToPath(frame.url) : frame.url;
   if (!maps.has(file)) {
     try {
-      maps.set(file, new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, "utf8"))));
+      maps.set(file, new SourceMap(JSON.parse(fs.readFileSync(`${file}.map`, "utf8")) as SourceMapPayload));
     } catch {
       maps.set(file, null);
     }
   }
-  const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber ?? 0) as { originalSource?: string } | undefined;
-  return entry?.originalSource?.replace(/^.*\[project\]\//, `${process.cwd()}/`);
+  const entry = maps.get(file)?.findEntry(frame.lineNumber, frame.columnNumber ?? 0);
+  // findEntry answers {} for a position the map does not cover.
+  return entry && "originalSource" in entry ? entry.originalSource.replace(/^.*\[project\]\//, `${process.cwd()}/`) : undefined;
 }
 
 function owner(frame: ProfileNode["callFrame"]): string | undefined {

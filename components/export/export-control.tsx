@@ -74,7 +74,7 @@ export function ExportControl({ what, filter }: { what: "events" | "rejections";
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        parts.push(value as Uint8Array<ArrayBuffer>);
+        parts.push(value);
         bytes += value.byteLength;
         lines += countNewlines(value);
         setProgress({ rows: Math.min(total, Math.max(0, lines - extraLines)), total, bytes });

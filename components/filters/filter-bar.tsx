@@ -32,7 +32,13 @@ function TextFilter({ name, label, value, placeholder, onChange, className = "",
 }) {
   const id = useId();
   const [draft, setDraft] = useState(value);
-  useEffect(() => setDraft(value), [value]);
+  // A new value from the URL (back button, "clear filters") replaces the draft, during render rather than in an effect
+  // that would render twice (react.dev/learn/you-might-not-need-an-effect#adjusting-some-state-when-a-prop-changes).
+  const [shownValue, setShownValue] = useState(value);
+  if (value !== shownValue) {
+    setShownValue(value);
+    setDraft(value);
+  }
   useEffect(() => {
     if (draft.trim() === value) return;
     const timer = setTimeout(() => onChange({ [name]: draft }), 300);

@@ -140,7 +140,7 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
                     {event.networkCode && <span className="text-xs text-slate-500">network {event.networkCode}</span>}
                     {event.verification === "unverified" && <UnverifiedBadge />}
                     {delays[i] !== null && delays[i] !== undefined && (
-                      <span className="text-xs font-medium text-slate-600 dark:text-slate-300">+{formatDuration(delays[i]!)}</span>
+                      <span className="text-xs font-medium text-slate-600 dark:text-slate-300">+{formatDuration(delays[i])}</span>
                     )}
                     <span className="ml-auto text-xs text-slate-500 tabular-nums">
                       {event.timestamp ? <time dateTime={event.timestamp}>{new Date(event.timestamp).toLocaleString()}</time> : "no Vonage time"}

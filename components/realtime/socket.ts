@@ -13,7 +13,7 @@ export type EventSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export function connectEventSocket(auth: () => HandshakeAuth): EventSocket {
   return io({
     path: SOCKET_PATH,
-    auth: (cb) => cb(auth() as Record<string, unknown>),
+    auth: (cb) => cb(auth()),
     // WebSocket first: behind a load balancer it needs no sticky sessions; long-polling
     // stays as the fallback (which does need them: docs/operations.md, "Several instances").
     transports: ["websocket", "polling"],

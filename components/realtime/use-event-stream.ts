@@ -32,8 +32,10 @@ const SNAPSHOT_SIZE = 100;
 const OLDER_PAGE_SIZE = 500;
 
 export function useEventStream(filter: FilterParams): EventStream {
+  const filterKey = JSON.stringify(filter);
   // One mutable log per filter; `version` re-renders the view when it grows.
-  const [log, setLog] = useState(() => new EventLog());
+  const [stream, setStream] = useState(() => ({ filterKey, log: new EventLog() }));
+  const log = stream.log;
   const [, setVersion] = useState(0);
   const logRef = useRef(log);
   const grew = useCallback(() => setVersion((v) => v + 1), []);
@@ -46,10 +48,17 @@ export function useEventStream(filter: FilterParams): EventStream {
   const hold = useRef(false);
   const held = useRef<EventJson[]>([]);
   const seen = useRef(new Set<number>());
-  const filterKey = JSON.stringify(filter);
+  // Another filter starts a new log at once, during render rather than in the effect (which would render twice).
+  if (stream.filterKey !== filterKey) {
+    setStream({ filterKey, log: new EventLog() });
+    setPending([]);
+    setLoading(true);
+    setError(null);
+    setOlderCursor(null);
+  }
 
   useEffect(() => {
-    const activeFilter = JSON.parse(filterKey) as FilterParams;
+    const activeFilter = JSON.parse(stream.filterKey) as FilterParams;
     let cancelled = false;
     let latest = 0;
     let queue: EventJson[] = [];
@@ -57,13 +66,8 @@ export function useEventStream(filter: FilterParams): EventStream {
     let socket: ReturnType<typeof connectEventSocket> | undefined;
     seen.current = new Set();
     held.current = [];
-    const events = new EventLog();
+    const events = stream.log;
     logRef.current = events;
-    setLog(events);
-    setPending([]);
-    setLoading(true);
-    setError(null);
-    setOlderCursor(null);
 
     const flush = () => {
       frame = 0;
@@ -115,7 +119,7 @@ export function useEventStream(filter: FilterParams): EventStream {
       socket?.disconnect();
       setConnected(false);
     };
-  }, [filterKey, grew]);
+  }, [stream, grew]);
 
   const loadOlder = useCallback(() => {
     if (olderCursor === null || loadingOlder) return;

@@ -17,12 +17,17 @@ export function RejectionsView({ toolbar }: { toolbar?: (reason: string) => Reac
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const newest = useRef(0);
+  // Another reason empties the list at once, during render rather than in the effect (which would render twice).
+  const [listedReason, setListedReason] = useState(reason);
+  if (reason !== listedReason) {
+    setListedReason(reason);
+    setLoading(true);
+    setRejections([]);
+  }
 
   useEffect(() => {
     let stopped = false;
     const filter: Record<string, string> = reason ? { reason } : {};
-    setLoading(true);
-    setRejections([]);
     fetchRejections({ ...filter, limit: 100 })
       .then((page) => {
         if (stopped) return;

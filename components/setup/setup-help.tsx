@@ -20,7 +20,7 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
         .then((r) => !stopped && (setReport(r), setError(null)))
         .catch((e: unknown) => !stopped && setError(e instanceof Error ? e.message : String(e)));
     void load();
-    const timer = setInterval(load, 5000);
+    const timer = setInterval(() => void load(), 5000);
     return () => {
       stopped = true;
       clearInterval(timer);

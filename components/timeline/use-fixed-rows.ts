@@ -14,16 +14,16 @@ export interface RowWindow {
   end: number;
 }
 
-export function useFixedRows(scroller: RefObject<HTMLElement | null>, count: number, rowHeight: number, overscan = 6) {
+export function useFixedRows(scrollerRef: RefObject<HTMLElement | null>, count: number, rowHeight: number, overscan = 6) {
   const [view, setView] = useState({ top: 0, height: 800 });
 
   const measure = useCallback(() => {
-    const el = scroller.current;
+    const el = scrollerRef.current;
     if (el) setView((v) => (v.top === el.scrollTop && v.height === el.clientHeight ? v : { top: el.scrollTop, height: el.clientHeight }));
-  }, [scroller]);
+  }, [scrollerRef]);
 
   useEffect(() => {
-    const el = scroller.current;
+    const el = scrollerRef.current;
     if (!el) return;
     measure();
     const observer = new ResizeObserver(measure);
@@ -33,7 +33,7 @@ export function useFixedRows(scroller: RefObject<HTMLElement | null>, count: num
       observer.disconnect();
       el.removeEventListener("scroll", measure);
     };
-  }, [scroller, measure]);
+  }, [scrollerRef, measure]);
 
   const start = Math.max(0, Math.floor(view.top / rowHeight) - overscan);
   const end = Math.min(count, Math.ceil((view.top + view.height) / rowHeight) + overscan);
@@ -41,14 +41,14 @@ export function useFixedRows(scroller: RefObject<HTMLElement | null>, count: num
   /** Scrolls just enough for a row to be fully in view. */
   const scrollToIndex = useCallback(
     (index: number) => {
-      const el = scroller.current;
+      const el = scrollerRef.current;
       if (!el) return;
       const top = index * rowHeight;
       if (top < el.scrollTop) el.scrollTop = top;
       else if (top + rowHeight > el.scrollTop + el.clientHeight) el.scrollTop = top + rowHeight - el.clientHeight;
     },
-    [scroller, rowHeight],
+    [scrollerRef, rowHeight],
   );
 
-  return { window: { start, end } as RowWindow, totalHeight: count * rowHeight, scrollToIndex };
+  return { window: { start, end } satisfies RowWindow, totalHeight: count * rowHeight, scrollToIndex };
 }

@@ -217,7 +217,7 @@ const PLACEHOLDER_ORIGIN = "http://console.invalid";
  * fragment, percent-encoded by the URL parser, so it is always a valid header value.
  */
 export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith("/") || /[\u0000-\u001f\u007f-\u009f\\\s]/u.test(next) || !URL.canParse(next, PLACEHOLDER_ORIGIN)) {
+  if (!next || !next.startsWith("/") || /[\p{Cc}\\\s]/u.test(next) || !URL.canParse(next, PLACEHOLDER_ORIGIN)) {
     return "/";
   }
   const url = new URL(next, PLACEHOLDER_ORIGIN);

@@ -43,7 +43,7 @@ describe("LoginThrottle", () => {
     let checked = 0;
     const results = await Promise.all(Array.from({ length: 10 }, () => throttle.attempt("p", () => (checked++, false))));
     expect(checked).toBe(2);
-    expect(results.map((r) => r.outcome)).toEqual(["refused", "refused", ...Array(8).fill("wait")]);
+    expect(results.map((r) => r.outcome)).toEqual(["refused", "refused", ...Array<string>(8).fill("wait")]);
   });
 
   it("counts in memory while Redis cannot be reached, so logins still work", async () => {

@@ -34,7 +34,7 @@ export function integrityProblem(): string | null {
 
 /** Any query's error: SQLite's codes for a damaged or foreign file are remembered. */
 export function noteDatabaseError(error: unknown): void {
-  const text = `${(error as { code?: unknown })?.code ?? ""} ${error instanceof Error ? error.message : String(error)}`;
+  const text = `${(error as { code?: string })?.code ?? ""} ${error instanceof Error ? error.message : String(error)}`;
   if (!/SQLITE_CORRUPT|SQLITE_NOTADB|disk image is malformed|file is not a database/i.test(text)) return;
   const state = integrityState();
   state.seenAt = new Date().toISOString();

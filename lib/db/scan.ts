@@ -50,12 +50,12 @@ export function bindable(value: unknown): unknown {
  * Times as text, the way SQLite keeps them: node-postgres would read TIMESTAMP (without time
  * zone, which is what Prisma creates) as local time.
  */
-const POSTGRES_TYPES = {
-  getTypeParser(oid: number, format?: "text" | "binary") {
+const POSTGRES_TYPES: pg.CustomTypesConfig = {
+  getTypeParser(oid, format): unknown {
     if (oid === pg.types.builtins.TIMESTAMP) return (value: string) => `${value.replace(" ", "T")}Z`;
     return pg.types.getTypeParser(oid, format);
   },
-} as pg.CustomTypesConfig;
+};
 
 /**
  * Event records of `SELECT <every column> ${from}`, where `from` is the rest of the statement

@@ -45,6 +45,6 @@ describe("planBatch", () => {
   });
 
   it("gives one value per column", () => {
-    expect(eventValues(1, "k", { ...event(1), concat: null, timestamp: null } as NewEvent, (d) => d)).toHaveLength(EVENT_COLUMNS.length);
+    expect(eventValues(1, "k", { ...event(1), concat: null, timestamp: null }, (d) => d)).toHaveLength(EVENT_COLUMNS.length);
   });
 });

@@ -11,7 +11,7 @@ import { EVENT_KINDS, type EventJson } from "@/lib/events/types";
  * C0 and C1 control characters and DEL: no stored value has them, and in a LIKE pattern or an
  * equality they only make a filter that matches everything (`text=%00`) or nothing.
  */
-const noControlCharacters = z.string().refine((value) => !/[\u0000-\u001f\u007f-\u009f]/.test(value), {
+const noControlCharacters = z.string().refine((value) => !/\p{Cc}/u.test(value), {
   message: "must not contain control characters",
 });
 

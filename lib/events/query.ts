@@ -175,7 +175,7 @@ export interface Snapshot<T> {
   /** The newest id in the snapshot; rows stored later are not part of it. */
   firstCursor: number | null;
   /** A page's items are read as they are iterated; `next` is known once they all have been. */
-  readPage(cursor: number | null): Promise<Page<T>>;
+  readPage: (cursor: number | null) => Promise<Page<T>>;
 }
 
 /**

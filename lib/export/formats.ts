@@ -18,7 +18,7 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 
 export interface Serializer<T> {
   header: string;
-  item(value: T, index: number): string;
+  item: (value: T, index: number) => string;
   footer: string;
 }
 

@@ -8,7 +8,7 @@ import { exportStream, type ExportStreamOptions, type Page } from "@/lib/export/
 function numbers(total: number, pageSize: number) {
   const source = {
     pagesRead: 0,
-    async readPage(cursor: number | null): Promise<Page<number>> {
+    readPage: async (cursor: number | null): Promise<Page<number>> => {
       source.pagesRead++;
       const start = cursor ?? 0;
       const items = Array.from({ length: Math.max(0, Math.min(pageSize, total - start)) }, (_, i) => start + i);

@@ -85,7 +85,7 @@ export async function attachRealtime(server: HttpServer, options: RealtimeOption
   );
   feed.startPolling(FEED_POLL_MS);
   const redis: RedisLink | undefined = options.redisUrl
-    ? attachRedisAdapter(io as unknown as Server, options.redisUrl, () => void feed.readMissing())
+    ? attachRedisAdapter(io, options.redisUrl, () => void feed.readMissing())
     : undefined;
 
   // Nobody receives an event without a session or the API token (docs/decisions/007-access-control.md).

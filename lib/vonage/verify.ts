@@ -69,7 +69,7 @@ export async function verifyVonageSignature(options: VerifyOptions): Promise<Sig
   let unverified: VonageClaims;
   try {
     alg = decodeProtectedHeader(token).alg;
-    unverified = decodeJwt(token) as VonageClaims;
+    unverified = decodeJwt<VonageClaims>(token);
   } catch {
     return refuse("malformed_token", "the token's header or payload is not base64url JSON");
   }
@@ -204,7 +204,7 @@ function tryDecodeClaims(authorization: string | null): VonageClaims | undefined
   const token = bearerToken(authorization);
   if (!token) return undefined;
   try {
-    return decodeJwt(token) as VonageClaims;
+    return decodeJwt<VonageClaims>(token);
   } catch {
     return undefined;
   }

@@ -64,7 +64,7 @@ describe("without credentials", () => {
   it("the Socket.IO stream refuses the connection and sends nothing", async () => {
     const socket = io(server.url, { auth: { after: 0 }, transports: ["websocket"], reconnection: false });
     const received: unknown[] = [];
-    socket.on("events", (events) => received.push(...events));
+    socket.on("events", (events: unknown[]) => received.push(...events));
     const error = await new Promise<Error>((resolve) => socket.on("connect_error", resolve));
     expect(error.message).toBe("unauthorized");
     socket.disconnect();

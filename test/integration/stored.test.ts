@@ -68,7 +68,10 @@ async function catchUp(untilId: number): Promise<EventJson[]> {
       const timer = setTimeout(() => reject(new Error(`catch-up stopped after ${received.length} events`)), 10_000);
       socket.on("events", ((events) => {
         received.push(...events);
-        if (events.some((e) => e.id >= untilId)) (clearTimeout(timer), resolve());
+        if (events.some((e) => e.id >= untilId)) {
+          clearTimeout(timer);
+          resolve();
+        }
       }) as ServerToClientEvents["events"]);
       socket.on("disconnect", (reason) => (clearTimeout(timer), reject(new Error(`disconnected: ${reason}`))));
       socket.on("connect_error", (error) => (clearTimeout(timer), reject(error)));

@@ -85,8 +85,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
   children.add(child);
   child.once("exit", () => children.delete(child));
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
 
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
@@ -97,8 +97,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
         resolve(Number(match[1]));
       }
     };
-    child.stdout!.on("data", check);
-    child.stderr!.on("data", check);
+    child.stdout.on("data", check);
+    child.stderr.on("data", check);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code}:\n${output}`));
