@@ -93,7 +93,11 @@ async function main() {
   setCounter(counter);
   // A damaged page is found only by reading it: the whole file, on a thread of its own (lib/db/integrity.ts).
   const integrity = config.sqlitePath ? scheduleIntegrityChecks(config.sqlitePath, config.databaseIntegrityCheckHours) : undefined;
-  console.log(`[db] ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  console.log(
+    `[db] ${Object.entries(settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}`,
+  );
 
   const dev = config.nodeEnv !== "production";
   const app = next({ dev, hostname: config.host, port: config.port });
@@ -149,42 +153,48 @@ async function main() {
 
   let acceptors: NetServer[] = [];
   // listen() ignores what its callback returns: the async part runs on its own and catches its one failure.
-  server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => void (async () => {
-    try {
-      acceptors = await addAcceptors(server, EXTRA_ACCEPTORS, LISTEN_BACKLOG);
-    } catch (error) {
-      console.warn("[server] accepting with one handle only:", error);
-    }
-    const address = server.address();
-    const port = typeof address === "object" && address ? address.port : config.port;
-    const base = config.publicUrl ?? `http://localhost:${port}`;
-    console.log(`[server] Vonage Webhook Console listening on http://${config.host}:${port} (${dev ? "development" : "production"})`);
-    console.log(`[server] Message Status URL:  ${base}/webhooks/message-status`);
-    console.log(`[server] Inbound Message URL: ${base}/webhooks/inbound-message`);
-    if (keys.accessToken) {
-      console.log(`[server] Dashboard (no DASHBOARD_PASSWORD set): open ${base}/login?token=${keys.accessToken}`);
-    } else {
-      console.log(`[server] Dashboard: ${base}/ (log in with DASHBOARD_PASSWORD)`);
-    }
-    if (config.signatureConfigured) {
-      console.log(`[server] Messages API signature verification ON (max token age ${config.signatureMaxAgeSeconds} s)`);
-    } else {
-      console.warn(
-        "[server] WARNING: VONAGE_SIGNATURE_SECRET is not set. Webhooks are accepted WITHOUT signature verification and stored as UNVERIFIED.",
-      );
-    }
-    // The account-level SMS API endpoints are checked with their own secret, or not at all.
-    if (config.smsVerificationMode === "verified") {
-      console.log(`[server] SMS API webhooks: sig verification ON (${config.smsSignatureMethod}); unsigned ones are refused`);
-    } else if (config.smsVerificationMode === "off") {
-      console.log("[server] SMS API webhooks OFF (SMS_API_WEBHOOKS=off): /webhooks/inbound-sms and /webhooks/delivery-receipt answer 404");
-    } else {
-      console.warn(
-        "[server] WARNING: SMS API webhooks (/webhooks/inbound-sms, /webhooks/delivery-receipt) are accepted WITHOUT signature verification and stored as UNVERIFIED: set VONAGE_SMS_SIGNATURE_SECRET to refuse unsigned ones, or SMS_API_WEBHOOKS=off.",
-      );
-    }
-    console.log("[server] ready");
-  })());
+  server.listen(
+    { port: config.port, host: config.host, backlog: LISTEN_BACKLOG },
+    () =>
+      void (async () => {
+        try {
+          acceptors = await addAcceptors(server, EXTRA_ACCEPTORS, LISTEN_BACKLOG);
+        } catch (error) {
+          console.warn("[server] accepting with one handle only:", error);
+        }
+        const address = server.address();
+        const port = typeof address === "object" && address ? address.port : config.port;
+        const base = config.publicUrl ?? `http://localhost:${port}`;
+        console.log(`[server] Vonage Webhook Console listening on http://${config.host}:${port} (${dev ? "development" : "production"})`);
+        console.log(`[server] Message Status URL:  ${base}/webhooks/message-status`);
+        console.log(`[server] Inbound Message URL: ${base}/webhooks/inbound-message`);
+        if (keys.accessToken) {
+          console.log(`[server] Dashboard (no DASHBOARD_PASSWORD set): open ${base}/login?token=${keys.accessToken}`);
+        } else {
+          console.log(`[server] Dashboard: ${base}/ (log in with DASHBOARD_PASSWORD)`);
+        }
+        if (config.signatureConfigured) {
+          console.log(`[server] Messages API signature verification ON (max token age ${config.signatureMaxAgeSeconds} s)`);
+        } else {
+          console.warn(
+            "[server] WARNING: VONAGE_SIGNATURE_SECRET is not set. Webhooks are accepted WITHOUT signature verification and stored as UNVERIFIED.",
+          );
+        }
+        // The account-level SMS API endpoints are checked with their own secret, or not at all.
+        if (config.smsVerificationMode === "verified") {
+          console.log(`[server] SMS API webhooks: sig verification ON (${config.smsSignatureMethod}); unsigned ones are refused`);
+        } else if (config.smsVerificationMode === "off") {
+          console.log(
+            "[server] SMS API webhooks OFF (SMS_API_WEBHOOKS=off): /webhooks/inbound-sms and /webhooks/delivery-receipt answer 404",
+          );
+        } else {
+          console.warn(
+            "[server] WARNING: SMS API webhooks (/webhooks/inbound-sms, /webhooks/delivery-receipt) are accepted WITHOUT signature verification and stored as UNVERIFIED: set VONAGE_SMS_SIGNATURE_SECRET to refuse unsigned ones, or SMS_API_WEBHOOKS=off.",
+          );
+        }
+        console.log("[server] ready");
+      })(),
+  );
 
   let closing = false;
   const shutdown = (signal: string) => {

@@ -42,10 +42,26 @@ export function benchConfig(quick: boolean): BenchConfig {
   return quick
     ? {
         mode: "quick",
-        ingestion: { concurrencies: [20, 50], warmupMs: 250, durationMs: 1_000, rounds: 1, socketClients: 10, bare: false, presignRate: { next: 4_000, bare: 12_000 } },
+        ingestion: {
+          concurrencies: [20, 50],
+          warmupMs: 250,
+          durationMs: 1_000,
+          rounds: 1,
+          socketClients: 10,
+          bare: false,
+          presignRate: { next: 4_000, bare: 12_000 },
+        },
         endToEnd: { rates: [200, 500], durationMs: 1_000, clients: 10, graceMs: 2_000 },
         // 6 s of burst, for the same reason as the shorter browser stream below.
-        burst: { multiplier: 4, normalFraction: 0.5, beforeMs: 1_000, burstMs: 6_000, afterMs: 2_000, timeoutMs: 5_000, maxConnections: 1_000 },
+        burst: {
+          multiplier: 4,
+          normalFraction: 0.5,
+          beforeMs: 1_000,
+          burstMs: 6_000,
+          afterMs: 2_000,
+          timeoutMs: 5_000,
+          maxConnections: 1_000,
+        },
         data: { events: 100_000 },
         export: { idleTrickleMs: 1_000 },
         queries: { repetitions: 20, warmup: 3 },
@@ -55,9 +71,25 @@ export function benchConfig(quick: boolean): BenchConfig {
       }
     : {
         mode: "full",
-        ingestion: { concurrencies: [20, 50], warmupMs: 500, durationMs: 12_000, rounds: 4, socketClients: 10, bare: true, presignRate: { next: 5_000, bare: 20_000 } },
+        ingestion: {
+          concurrencies: [20, 50],
+          warmupMs: 500,
+          durationMs: 12_000,
+          rounds: 4,
+          socketClients: 10,
+          bare: true,
+          presignRate: { next: 5_000, bare: 20_000 },
+        },
         endToEnd: { rates: [200, 500], durationMs: 15_000, clients: 10, graceMs: 3_000 },
-        burst: { multiplier: 4, normalFraction: 0.5, beforeMs: 10_000, burstMs: 30_000, afterMs: 30_000, timeoutMs: 5_000, maxConnections: 1_000 },
+        burst: {
+          multiplier: 4,
+          normalFraction: 0.5,
+          beforeMs: 10_000,
+          burstMs: 30_000,
+          afterMs: 30_000,
+          timeoutMs: 5_000,
+          maxConnections: 1_000,
+        },
         data: { events: 1_000_000 },
         export: { idleTrickleMs: 3_000 },
         queries: { repetitions: 50, warmup: 5 },

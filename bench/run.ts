@@ -28,7 +28,14 @@ import { seedEventsInChild } from "@/test/support/seed";
  * measurement and in parallel; nothing else runs while a part measures.
  */
 
-const PART_NAMES: Record<string, string> = { "1": "ingestion", "2": "end to end", "3": "export", "4": "queries", "5": "browser", "6": "burst" };
+const PART_NAMES: Record<string, string> = {
+  "1": "ingestion",
+  "2": "end to end",
+  "3": "export",
+  "4": "queries",
+  "5": "browser",
+  "6": "burst",
+};
 
 async function main() {
   const args = process.argv.slice(2);
@@ -44,7 +51,9 @@ async function main() {
   console.log(`[bench] ${config.mode} run on ${machineLine(m)}`);
 
   const needIngest = ["1", "2", "6"].some((p) => only.has(p));
-  const cpuProfileDir = args.includes("--cpu-prof") ? path.join(ROOT, "bench", "results", "profiles", startedAt.toISOString().replace(/[:.]/g, "-")) : undefined;
+  const cpuProfileDir = args.includes("--cpu-prof")
+    ? path.join(ROOT, "bench", "results", "profiles", startedAt.toISOString().replace(/[:.]/g, "-"))
+    : undefined;
   const needData = ["3", "4", "5"].some((p) => only.has(p));
 
   // Playwright and the Prisma client (for the SQL of parts 3 and 4) take a second to load:

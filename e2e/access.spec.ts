@@ -41,7 +41,11 @@ test("log in, watch a live event arrive, log out, and the session's socket stops
 
   // A second listener on the same session, to watch what happens to it at logout.
   const cookie = (await context.cookies()).find((c) => c.name === SESSION_COOKIE)!;
-  const socket = io(secured.url, { extraHeaders: { cookie: `${cookie.name}=${cookie.value}` }, transports: ["websocket"], reconnection: false });
+  const socket = io(secured.url, {
+    extraHeaders: { cookie: `${cookie.name}=${cookie.value}` },
+    transports: ["websocket"],
+    reconnection: false,
+  });
   const heard: unknown[] = [];
   socket.on("events", (events: unknown[]) => heard.push(...events));
   await new Promise<void>((resolve) => socket.on("connect", () => resolve()));

@@ -29,9 +29,16 @@ test("Export downloads the filtered view, in the chosen format, masked when aske
   await dialog.getByRole("radio", { name: /^NDJSON/ }).check();
   await dialog.getByLabel("Mask phone numbers").check();
   await expect(dialog).toContainText("Masked: numbers keep their country code and last three digits");
-  const [ndjsonDownload] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("button", { name: "Download NDJSON (masked)" }).click()]);
+  const [ndjsonDownload] = await Promise.all([
+    page.waitForEvent("download"),
+    dialog.getByRole("button", { name: "Download NDJSON (masked)" }).click(),
+  ]);
   expect(ndjsonDownload.suggestedFilename()).toMatch(/^vonage-events-masked-\d{4}-\d{2}-\d{2}T\d{4}Z\.ndjson$/);
-  const lines = fs.readFileSync(await ndjsonDownload.path(), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { to: string; payload: { to: string } });
+  const lines = fs
+    .readFileSync(await ndjsonDownload.path(), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { to: string; payload: { to: string } });
   expect(lines).toHaveLength(4);
   for (const line of lines) {
     expect(line.to).toMatch(/^44\*{7}\d{3}$/);
@@ -43,7 +50,14 @@ test("Export downloads the filtered view, in the chosen format, masked when aske
   await dialog.getByLabel("Mask phone numbers").uncheck();
   const [jsonDownload] = await Promise.all([page.waitForEvent("download"), dialog.getByRole("button", { name: "Download JSON" }).click()]);
   expect(jsonDownload.suggestedFilename()).toMatch(/^vonage-events-\d{4}-\d{2}-\d{2}T\d{4}Z\.json$/);
-  type Exported = { id: number; clientRef: string; status: string; to: string; receivedAt: string; payload: { to: string; client_ref: string } };
+  type Exported = {
+    id: number;
+    clientRef: string;
+    status: string;
+    to: string;
+    receivedAt: string;
+    payload: { to: string; client_ref: string };
+  };
   const events = JSON.parse(fs.readFileSync(await jsonDownload.path(), "utf8")) as Exported[];
   expect(events.map((e) => e.to).sort()).toEqual(["447700901001", "447700901003", "447700901005", "447700901007"]);
   for (const event of events) {

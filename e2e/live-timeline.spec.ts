@@ -33,7 +33,7 @@ test("both kinds and every channel render, and inbound text is shown as text", a
     await send(fixture.kind, JSON.stringify(body));
     const type = body.message_type as string | undefined;
     const status = body.status as string | undefined;
-    const media = fixture.kind === "inbound" && type === "image" ? ((body.image as { url: string }).url) : undefined;
+    const media = fixture.kind === "inbound" && type === "image" ? (body.image as { url: string }).url : undefined;
     sent.push({ uuid, label: status ?? type ?? "text", media });
   }
   const rcs = randomUUID();
@@ -86,7 +86,15 @@ test("the lifecycle view orders out-of-order statuses by Vonage's time", async (
   const uuid = randomUUID();
   await send("status", statusBody({ message_uuid: uuid, status: "read", timestamp: "2026-11-27T10:03:00Z", usage: undefined }));
   await send("status", statusBody({ message_uuid: uuid, status: "submitted", timestamp: "2026-11-27T10:00:00Z", usage: undefined }));
-  await send("status", statusBody({ message_uuid: uuid, status: "delivered", timestamp: "2026-11-27T10:00:02.1Z", usage: { price: "0.0147", currency: "EUR" } }));
+  await send(
+    "status",
+    statusBody({
+      message_uuid: uuid,
+      status: "delivered",
+      timestamp: "2026-11-27T10:00:02.1Z",
+      usage: { price: "0.0147", currency: "EUR" },
+    }),
+  );
 
   await page.goto(`/?message_id=${uuid}`);
   await timelineItems(page).filter({ hasText: "read" }).click();
@@ -124,7 +132,14 @@ test("SMS API delivery receipts and inbound SMS appear live, with multi-part mes
   const parts = ["Part one, ", "part two."];
   const ids: string[] = [];
   for (const n of [2, 1]) {
-    const params = inboundSmsParams({ concat: "true", "concat-ref": "9", "concat-total": "2", "concat-part": String(n), text: parts[n - 1]!, msisdn: "447700900777" });
+    const params = inboundSmsParams({
+      concat: "true",
+      "concat-ref": "9",
+      "concat-total": "2",
+      "concat-part": String(n),
+      text: parts[n - 1]!,
+      msisdn: "447700900777",
+    });
     ids[n] = params.messageId!;
     expect((await sendSms(server.url, "sms-inbound", params)).status).toBe(200);
   }

@@ -48,7 +48,10 @@ test("50 webhooks sent while the browser is offline arrive once each, in order",
   await context.setOffline(false);
 
   await expect(page.getByRole("status")).toHaveText("Live", { timeout: 30_000 });
-  await expectExactly(page, messages.map((m) => m.uuid));
+  await expectExactly(
+    page,
+    messages.map((m) => m.uuid),
+  );
 });
 
 test("events keep flowing, without gaps, across a server restart", async ({ page }) => {
@@ -71,7 +74,10 @@ test("events keep flowing, without gaps, across a server restart", async ({ page
     for (const m of messages.slice(20)) expect((await postWebhook(server.url, "status", m.body)).status).toBe(200);
 
     await expect(page.getByRole("status")).toHaveText("Live", { timeout: 30_000 });
-    await expectExactly(page, messages.map((m) => m.uuid));
+    await expectExactly(
+      page,
+      messages.map((m) => m.uuid),
+    );
   } finally {
     await server.stop();
   }
@@ -92,7 +98,10 @@ test("a page reload in the middle of a stream shows everything once at the seam"
   await expect(timelineItems(page).first()).toBeVisible();
   await page.reload();
   await sending;
-  await expectExactly(page, messages.map((m) => m.uuid));
+  await expectExactly(
+    page,
+    messages.map((m) => m.uuid),
+  );
 });
 
 test("an empty console shows how to connect Vonage, with both URLs", async ({ page }) => {

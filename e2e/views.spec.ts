@@ -44,7 +44,9 @@ test("a long timeline keeps few rows in the DOM, pages older history in, and hol
   const firstVisible = await timelineItems(page).first().innerText();
   const fresh = randomUUID();
   for (let i = 0; i < 3; i++) {
-    expect((await postWebhook(server.url, "status", statusBody({ client_ref: tag, message_uuid: i === 2 ? fresh : randomUUID() }))).status).toBe(200);
+    expect(
+      (await postWebhook(server.url, "status", statusBody({ client_ref: tag, message_uuid: i === 2 ? fresh : randomUUID() }))).status,
+    ).toBe(200);
   }
   const newEvents = page.getByRole("button", { name: "3 new events" });
   await expect(newEvents).toBeVisible();

@@ -41,7 +41,18 @@ describe("parseConfig", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const problems = (error as ConfigError).problems.join("\n");
-      for (const name of ["PORT", "DATABASE_URL", "SIGNATURE_MAX_AGE_SECONDS", "VONAGE_SIGNATURE_SECRET", "PUBLIC_URL", "DASHBOARD_PASSWORD", "DASHBOARD_API_TOKEN", "SESSION_SECRET", "TRUST_PROXY", "VONAGE_SMS_SIGNATURE_METHOD"]) {
+      for (const name of [
+        "PORT",
+        "DATABASE_URL",
+        "SIGNATURE_MAX_AGE_SECONDS",
+        "VONAGE_SIGNATURE_SECRET",
+        "PUBLIC_URL",
+        "DASHBOARD_PASSWORD",
+        "DASHBOARD_API_TOKEN",
+        "SESSION_SECRET",
+        "TRUST_PROXY",
+        "VONAGE_SMS_SIGNATURE_METHOD",
+      ]) {
         expect(problems).toContain(name);
       }
     }
@@ -50,16 +61,25 @@ describe("parseConfig", () => {
   it("keeps generated secrets beside the SQLite file unless DATA_DIR says otherwise", () => {
     expect(parseConfig({ DATABASE_URL: "file:/tmp/x/events.db" }).dataDir).toBe("/tmp/x");
     expect(parseConfig({ DATABASE_URL: "file:/tmp/x/events.db", DATA_DIR: "/srv/console" }).dataDir).toBe("/srv/console");
-    expect(parseConfig({ TRUST_PROXY: "true", SESSION_MAX_AGE_SECONDS: "3600" })).toMatchObject({ trustProxy: true, sessionMaxAgeSeconds: 3600 });
+    expect(parseConfig({ TRUST_PROXY: "true", SESSION_MAX_AGE_SECONDS: "3600" })).toMatchObject({
+      trustProxy: true,
+      sessionMaxAgeSeconds: 3600,
+    });
   });
 
   it("reads the SMS API signature settings, its maximum age defaulting to the JWT one", () => {
-    expect(parseConfig({ VONAGE_SMS_SIGNATURE_SECRET: "old,new", VONAGE_SMS_SIGNATURE_METHOD: "SHA256", SIGNATURE_MAX_AGE_SECONDS: "600" })).toMatchObject({
+    expect(
+      parseConfig({ VONAGE_SMS_SIGNATURE_SECRET: "old,new", VONAGE_SMS_SIGNATURE_METHOD: "SHA256", SIGNATURE_MAX_AGE_SECONDS: "600" }),
+    ).toMatchObject({
       smsSignatureSecrets: ["old", "new"],
       smsSignatureMethod: "sha256",
       smsSignatureMaxAgeSeconds: 600,
     });
-    expect(parseConfig({ SMS_SIGNATURE_MAX_AGE_SECONDS: "259200" })).toMatchObject({ smsSignatureSecrets: [], smsSignatureMethod: "md5hash", smsSignatureMaxAgeSeconds: 259200 });
+    expect(parseConfig({ SMS_SIGNATURE_MAX_AGE_SECONDS: "259200" })).toMatchObject({
+      smsSignatureSecrets: [],
+      smsSignatureMethod: "md5hash",
+      smsSignatureMaxAgeSeconds: 259200,
+    });
   });
 
   it("reads ALLOWED_ORIGINS as origins, refusing anything with a path", () => {
@@ -68,7 +88,12 @@ describe("parseConfig", () => {
       "https://console.example.com",
       "http://10.0.0.5:8080",
     ]);
-    for (const bad of ["console.example.com", "https://console.example.com/app", "ftp://x.example", "https://a.example,,https://b.example?x"]) {
+    for (const bad of [
+      "console.example.com",
+      "https://console.example.com/app",
+      "ftp://x.example",
+      "https://a.example,,https://b.example?x",
+    ]) {
       expect(() => parseConfig({ ALLOWED_ORIGINS: bad }), bad).toThrow(/ALLOWED_ORIGINS/);
     }
   });

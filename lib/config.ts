@@ -20,8 +20,7 @@ export type DatabaseKind = "sqlite" | "postgresql";
 const DEFAULT_DATABASE_URL = "file:./data/events.db";
 const API_KEY_PAIR = /^([A-Za-z0-9_-]{1,64}):(.+)$/;
 
-const emptyAsUndefined = (value: unknown) =>
-  typeof value === "string" && value.trim() === "" ? undefined : value;
+const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value);
 
 const optionalString = z.preprocess(emptyAsUndefined, z.string().trim().optional());
 
@@ -93,7 +92,15 @@ const variables = {
   DATABASE_BUSY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5000)),
   VONAGE_SIGNATURE_SECRET: optionalString,
   VONAGE_APPLICATION_ID: optionalString,
-  SIGNATURE_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 86400).default(86400)),
+  SIGNATURE_MAX_AGE_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86400)
+      .default(86400),
+  ),
   /** The account's signature secret for SMS API `sig` (comma-separated during a rotation). */
   VONAGE_SMS_SIGNATURE_SECRET: z.preprocess(
     emptyAsUndefined,
@@ -114,13 +121,32 @@ const variables = {
     z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
   ),
   /** Oldest SMS API `timestamp` accepted; defaults to SIGNATURE_MAX_AGE_SECONDS. */
-  SMS_SIGNATURE_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(30 * 86400).optional()),
+  SMS_SIGNATURE_MAX_AGE_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(30 * 86400)
+      .optional(),
+  ),
   /** Where generated secrets are kept; defaults to the SQLite file's folder, else ./data. */
   DATA_DIR: optionalString,
   DASHBOARD_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8, "must be at least 8 characters").optional()),
-  DASHBOARD_API_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16, "must be at least 16 characters").regex(/^\S+$/, "must not contain spaces").optional()),
+  DASHBOARD_API_TOKEN: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, "must be at least 16 characters").regex(/^\S+$/, "must not contain spaces").optional(),
+  ),
   SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, "must be at least 32 characters").optional()),
-  SESSION_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(60).max(365 * 86400).default(7 * 86400)),
+  SESSION_MAX_AGE_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(365 * 86400)
+      .default(7 * 86400),
+  ),
   /** Rejections kept at most; the oldest beyond are deleted as new ones are written (0: no cap). */
   REJECTIONS_MAX_ROWS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
   /** Refusals from one address kept in full per window; past them, samples and counts. */
@@ -135,7 +161,12 @@ const variables = {
     z
       .string()
       .optional()
-      .transform((raw) => (raw ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""))
+      .transform((raw) =>
+        (raw ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== ""),
+      )
       .refine((list) => list.every((s) => originOf(s) !== undefined), {
         message: "must be comma-separated origins (scheme, host and port, no path), e.g. https://console.example.com",
       })
@@ -186,7 +217,11 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
      * `unverified` (accepted and marked so) or `off`. Independent of the Messages API's mode.
      */
     smsVerificationMode:
-      env.SMS_API_WEBHOOKS === "off" ? ("off" as const) : env.VONAGE_SMS_SIGNATURE_SECRET.length > 0 ? ("verified" as const) : ("unverified" as const),
+      env.SMS_API_WEBHOOKS === "off"
+        ? ("off" as const)
+        : env.VONAGE_SMS_SIGNATURE_SECRET.length > 0
+          ? ("verified" as const)
+          : ("unverified" as const),
     dashboardPassword: env.DASHBOARD_PASSWORD,
     dashboardApiToken: env.DASHBOARD_API_TOKEN,
     sessionSecret: env.SESSION_SECRET,

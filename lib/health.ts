@@ -58,7 +58,12 @@ export async function healthReport() {
   try {
     return { status, database, verification, smsVerification, ...(await storageStats()) };
   } catch (e) {
-    return { status: "degraded" as const, database: { ...database, problems: [...problems, (e as Error).message] }, verification, smsVerification };
+    return {
+      status: "degraded" as const,
+      database: { ...database, problems: [...problems, (e as Error).message] },
+      verification,
+      smsVerification,
+    };
   }
 }
 

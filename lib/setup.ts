@@ -56,7 +56,12 @@ export async function setupReport(request: Request): Promise<SetupReport> {
         }),
       ]);
       const stored = event && { at: event.receivedAt, outcome: "stored" as const, httpStatus: 200 };
-      const refused = rejection && { at: rejection.receivedAt, outcome: "refused" as const, reason: rejection.reason, httpStatus: rejection.httpStatus };
+      const refused = rejection && {
+        at: rejection.receivedAt,
+        outcome: "refused" as const,
+        reason: rejection.reason,
+        httpStatus: rejection.httpStatus,
+      };
       const last = [stored, refused].filter((c) => !!c).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
       return {
         kind: endpoint.kind,

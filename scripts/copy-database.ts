@@ -20,14 +20,52 @@ const PAGE = 1000;
 const ROOT = path.resolve(import.meta.dirname, "..");
 
 const EVENT_FIELDS = [
-  "id", "kind", "dedupe_key", "message_uuid", "status", "channel", "message_type", "from_number", "to_number", "client_ref",
-  "error_code", "error_title", "error_detail", "price", "currency", "timestamp", "received_at", "verification", "hash_form",
-  "api_key", "application_id", "text", "raw_body", "headers", "duplicates", "last_duplicate_at", "network_code", "concat_ref",
-  "concat_part", "concat_total", "wire_form",
+  "id",
+  "kind",
+  "dedupe_key",
+  "message_uuid",
+  "status",
+  "channel",
+  "message_type",
+  "from_number",
+  "to_number",
+  "client_ref",
+  "error_code",
+  "error_title",
+  "error_detail",
+  "price",
+  "currency",
+  "timestamp",
+  "received_at",
+  "verification",
+  "hash_form",
+  "api_key",
+  "application_id",
+  "text",
+  "raw_body",
+  "headers",
+  "duplicates",
+  "last_duplicate_at",
+  "network_code",
+  "concat_ref",
+  "concat_part",
+  "concat_total",
+  "wire_form",
 ];
 const REJECTION_FIELDS = [
-  "id", "received_at", "endpoint", "method", "reason", "detail", "http_status", "source_ip", "headers", "token_claims", "body",
-  "body_bytes", "body_truncated",
+  "id",
+  "received_at",
+  "endpoint",
+  "method",
+  "reason",
+  "detail",
+  "http_status",
+  "source_ip",
+  "headers",
+  "token_claims",
+  "body",
+  "body_bytes",
+  "body_truncated",
 ];
 
 export interface CopyReport {
@@ -37,7 +75,13 @@ export interface CopyReport {
 }
 
 /** Copies one table in id order; returns rows read and rows added. */
-async function copyTable(from: Database, to: Database, table: string, fields: string[], select: Prisma.Sql): Promise<{ read: number; added: number }> {
+async function copyTable(
+  from: Database,
+  to: Database,
+  table: string,
+  fields: string[],
+  select: Prisma.Sql,
+): Promise<{ read: number; added: number }> {
   const columns = Prisma.raw(fields.map((f) => `"${f}"`).join(", "));
   let after = -1;
   let read = 0;

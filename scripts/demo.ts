@@ -37,8 +37,19 @@ function lifecycle(channel: string, steps: [string, number, Record<string, unkno
 
 async function main() {
   const deliveries: { kind: "status" | "inbound"; body: Record<string, unknown> }[] = [
-    ...lifecycle("whatsapp", [["read", 185], ["submitted", 0], ["delivered", 2.1, { usage: { currency: "EUR", price: "0.0147" } }]]),
-    ...lifecycle("sms", [["submitted", 0, { usage: { currency: "EUR", price: "0.0333" } }], ["delivered", 4.2]], "14155550123"),
+    ...lifecycle("whatsapp", [
+      ["read", 185],
+      ["submitted", 0],
+      ["delivered", 2.1, { usage: { currency: "EUR", price: "0.0147" } }],
+    ]),
+    ...lifecycle(
+      "sms",
+      [
+        ["submitted", 0, { usage: { currency: "EUR", price: "0.0333" } }],
+        ["delivered", 4.2],
+      ],
+      "14155550123",
+    ),
     ...lifecycle("whatsapp", [
       [
         "rejected",
@@ -53,8 +64,15 @@ async function main() {
         },
       ],
     ]),
-    ...lifecycle("viber_service", [["submitted", 0], ["undeliverable", 30, { error: { title: "1300", detail: "Not part of the provider network" } }]]),
-    ...lifecycle("rcs", [["submitted", 0], ["delivered", 1.4], ["read", 64]]),
+    ...lifecycle("viber_service", [
+      ["submitted", 0],
+      ["undeliverable", 30, { error: { title: "1300", detail: "Not part of the provider network" } }],
+    ]),
+    ...lifecycle("rcs", [
+      ["submitted", 0],
+      ["delivered", 1.4],
+      ["read", 64],
+    ]),
     ...messagesFixtures()
       .filter((f) => f.kind === "inbound" && !f.name.includes("allfields"))
       .map((f) => ({
@@ -74,8 +92,14 @@ async function main() {
     ["sms-dlr", dlrParams({ status: "delivered", "client-ref": "invoice-1001" })],
     ["sms-dlr", dlrParams({ status: "failed", "err-code": "6" })],
     ["sms-inbound", inboundSmsParams({ text: "STOP", keyword: "STOP" })],
-    ["sms-inbound", inboundSmsParams({ concat: "true", "concat-ref": "42", "concat-total": "2", "concat-part": "2", text: "arrives first." })],
-    ["sms-inbound", inboundSmsParams({ concat: "true", "concat-ref": "42", "concat-total": "2", "concat-part": "1", text: "The second part " })],
+    [
+      "sms-inbound",
+      inboundSmsParams({ concat: "true", "concat-ref": "42", "concat-total": "2", "concat-part": "2", text: "arrives first." }),
+    ],
+    [
+      "sms-inbound",
+      inboundSmsParams({ concat: "true", "concat-ref": "42", "concat-total": "2", "concat-part": "1", text: "The second part " }),
+    ],
   ];
   for (const [kind, params] of sms) if ((await sendSms(baseUrl, kind, params)).status === 200) ok += 1;
   console.log(`Sent ${deliveries.length + sms.length} sample webhooks to ${baseUrl}: ${ok} stored.`);

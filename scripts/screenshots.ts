@@ -21,7 +21,14 @@ async function main() {
   const server = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET } });
   const browser = await chromium.launch({
     executablePath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
   });
   try {
     const demo = spawnSync(process.execPath, ["--import", "tsx", "scripts/demo.ts", server.url], {

@@ -17,7 +17,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           : null;
   return (
     <main className="flex flex-1 items-start justify-center p-6 sm:items-center">
-      <form method="post" action="/login" className="w-full max-w-sm space-y-4 rounded-xl border border-slate-200 p-6 shadow-sm dark:border-slate-700">
+      <form
+        method="post"
+        action="/login"
+        className="w-full max-w-sm space-y-4 rounded-xl border border-slate-200 p-6 shadow-sm dark:border-slate-700"
+      >
         <h1 className="text-lg font-semibold">Log in</h1>
         <p className="text-sm text-slate-600 dark:text-slate-300">
           Message contents and phone numbers are personal data: this console shows them only after you log in.
@@ -45,7 +49,10 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
             The DASHBOARD_PASSWORD, or the access token the console printed when it started.
           </p>
         </div>
-        <button type="submit" className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500">
+        <button
+          type="submit"
+          className="w-full rounded-md bg-indigo-600 px-3 py-2 text-sm font-semibold text-white hover:bg-indigo-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-500"
+        >
           Log in
         </button>
       </form>

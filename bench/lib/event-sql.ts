@@ -24,12 +24,16 @@ export function listEventsSql(filter: EventFilter, page: { limit: number; before
   if (page.before !== undefined) conditions.push(Prisma.sql`"id" < ${page.before}`);
   if (page.after !== undefined) conditions.push(Prisma.sql`"id" > ${page.after}`);
   const order = page.after !== undefined ? "ASC" : "DESC";
-  return bound(Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause(conditions)} ORDER BY "id" ${Prisma.raw(order)} LIMIT ${page.limit + 1}`);
+  return bound(
+    Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause(conditions)} ORDER BY "id" ${Prisma.raw(order)} LIMIT ${page.limit + 1}`,
+  );
 }
 
 /** listMessageEvents: every event of one message (sorted by provider time in JS afterwards). */
 export function messageEventsSql(messageUuid: string): BoundSql {
-  return bound(Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause(eventConditions({ message_id: messageUuid }))} ORDER BY "id" ASC LIMIT ${10_000}`);
+  return bound(
+    Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause(eventConditions({ message_id: messageUuid }))} ORDER BY "id" ASC LIMIT ${10_000}`,
+  );
 }
 
 /** Every event, newest first, in one statement: the raw-read baseline of the export. */
@@ -39,5 +43,7 @@ export function allEventsSql(): BoundSql {
 
 /** One page of an unfiltered export (eventSnapshot.readPage), for its query plan. */
 export function exportPageSql(cursor: number, pageSize = 500): BoundSql {
-  return bound(Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause([Prisma.sql`"id" <= ${cursor}`])} ORDER BY "id" DESC LIMIT ${pageSize}`);
+  return bound(
+    Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause([Prisma.sql`"id" <= ${cursor}`])} ORDER BY "id" DESC LIMIT ${pageSize}`,
+  );
 }

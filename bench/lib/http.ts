@@ -72,9 +72,8 @@ export function send(agent: http.Agent, base: URL, request: PreparedRequest, opt
       },
     );
     req.on("socket", () => (sent = true));
-    const timer = options.timeoutMs !== undefined
-      ? setTimeout(() => req.destroy(new TimeoutError(sent)), Math.max(0, options.timeoutMs))
-      : undefined;
+    const timer =
+      options.timeoutMs !== undefined ? setTimeout(() => req.destroy(new TimeoutError(sent)), Math.max(0, options.timeoutMs)) : undefined;
     req.on("error", (error) => {
       if (timer) clearTimeout(timer);
       reject(error);

@@ -222,7 +222,12 @@ export async function openLoop(options: {
         },
         (error: unknown) => {
           sample.doneAt = performance.now() - origin;
-          sample.failure = error instanceof TimeoutError ? (error.sent ? "timeout" : "timeout (no free connection)") : ((error as NodeJS.ErrnoException).code ?? "error");
+          sample.failure =
+            error instanceof TimeoutError
+              ? error.sent
+                ? "timeout"
+                : "timeout (no free connection)"
+              : ((error as NodeJS.ErrnoException).code ?? "error");
           options.onAck?.(sample, undefined);
         },
       ),

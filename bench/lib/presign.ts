@@ -47,7 +47,9 @@ function statusBody(uuid: string, index: number, tag: string): string {
     channel: CHANNELS[index % CHANNELS.length],
     client_ref: `${tag}-${index}`,
     usage: { currency: "EUR", price: "0.0333" },
-    ...(failed ? { error: { type: "https://developer.vonage.com/api-errors/messages#1340", title: "1340", detail: "Outside of the allowed window" } } : {}),
+    ...(failed
+      ? { error: { type: "https://developer.vonage.com/api-errors/messages#1340", title: "1340", detail: "Outside of the allowed window" } }
+      : {}),
   });
 }
 

@@ -135,7 +135,11 @@ export function summarizeProfile(file: string, top = 25): string {
     if (file) byFile.set(file, (byFile.get(file) ?? 0) + hits);
   }
   const pct = (n: number) => `${((100 * n) / total).toFixed(1).padStart(5)}%`;
-  const lines = [`CPU profile ${file}: ${total} samples over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`, "", "Time by owner (nearest package on the stack):"];
+  const lines = [
+    `CPU profile ${file}: ${total} samples over ${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s`,
+    "",
+    "Time by owner (nearest package on the stack):",
+  ];
   for (const [b, n] of [...byOwner].sort((a, b) => b[1] - a[1])) lines.push(`  ${pct(n)}  ${b}`);
   lines.push("", "Our code, by file (time in the file and what it calls outside any package):");
   for (const [f, n] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(n)}  ${f}`);
@@ -148,6 +152,9 @@ export function summarizeProfile(file: string, top = 25): string {
 
 export function newestProfile(dir: string): string | undefined {
   if (!fs.existsSync(dir)) return undefined;
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".cpuprofile")).map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile"))
+    .map((f) => path.join(dir, f));
   return files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
 }

@@ -31,7 +31,10 @@ export class RssSampler {
   private timer: NodeJS.Timeout | undefined;
   private samples: Sample[] = [];
 
-  constructor(private readonly pid: number, private readonly intervalMs = 50) {}
+  constructor(
+    private readonly pid: number,
+    private readonly intervalMs = 50,
+  ) {}
 
   /** VmRSS and its parts (anonymous memory, file pages, shared memory), in kB; NaN if the process is gone. */
   private readKb(): Omit<Sample, "t"> {

@@ -44,7 +44,12 @@ const keepDataStop = new WeakMap<RunningServer, { name: string; options: BenchSe
 export async function startBenchServer(name: string, options: BenchServerOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? makeDataDir(`vwc-bench-${name}-`);
   // MAX_WEBHOOK_DELAY_MS empty: the product's default, not the test servers' (test/support/server.ts).
-  const env: Record<string, string> = { VONAGE_SIGNATURE_SECRET: SECRET, BENCH_BASELINE: "1", DASHBOARD_API_TOKEN: API_TOKEN, MAX_WEBHOOK_DELAY_MS: "" };
+  const env: Record<string, string> = {
+    VONAGE_SIGNATURE_SECRET: SECRET,
+    BENCH_BASELINE: "1",
+    DASHBOARD_API_TOKEN: API_TOKEN,
+    MAX_WEBHOOK_DELAY_MS: "",
+  };
   // V8's sampling profiler, started by a preload (NODE_OPTIONS refuses --cpu-prof); the profile
   // is written when the server exits (server.stop()).
   if (options.cpuProfileDir) {

@@ -18,9 +18,16 @@ import type { RunningServer } from "@/test/support/server";
  * same page, same history, with no stream (idle).
  */
 
-const ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+const ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
   // Without it performance.memory is coarse and rarely refreshed.
-  "--enable-precise-memory-info"];
+  "--enable-precise-memory-info",
+];
 
 export async function launchBrowser(): Promise<Browser> {
   const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
@@ -74,7 +81,11 @@ const probe = (page: Page): Promise<Probe> =>
   });
 
 /** Samples the page once a second while `work` runs (or for `ms` when idle). */
-async function measureWindow(page: Page, ms: number, work?: Promise<unknown>): Promise<{ metrics: WindowMetrics; first: Probe; last: Probe }> {
+async function measureWindow(
+  page: Page,
+  ms: number,
+  work?: Promise<unknown>,
+): Promise<{ metrics: WindowMetrics; first: Probe; last: Probe }> {
   const first = await probe(page);
   const probes = [first];
   const end = Date.now() + ms;
@@ -155,7 +166,10 @@ export async function runBrowser(config: BenchConfig["browser"], server: Running
     const history = await loadHistory(page, config.loadedEvents);
     const afterLoad = await probe(page);
     const loadTasks = afterLoad.longTasks;
-    log("browser", `loaded ${history.loaded.toLocaleString("en-US")} events in ${fmt(history.ms / 1000, 1)} s by scrolling (${loadTasks.length} long tasks while loading, longest ${fmt(Math.max(0, ...loadTasks.map((t) => t.duration)))} ms)`);
+    log(
+      "browser",
+      `loaded ${history.loaded.toLocaleString("en-US")} events in ${fmt(history.ms / 1000, 1)} s by scrolling (${loadTasks.length} long tasks while loading, longest ${fmt(Math.max(0, ...loadTasks.map((t) => t.duration)))} ms)`,
+    );
 
     // Back to the top: new events then go straight into the list (away from the top they
     // would wait behind "N new events" and cost nothing).
@@ -163,7 +177,10 @@ export async function runBrowser(config: BenchConfig["browser"], server: Running
     await sleep(500);
 
     const idle = await measureWindow(page, config.idleMs);
-    log("browser", `idle ${fmt(idle.metrics.seconds)} s: ${fmt(idle.metrics.framesPerSecond)} frames/s, ${idle.metrics.longTasks} long tasks, ${idle.metrics.maxDomNodes} DOM nodes, ${fmt(idle.metrics.maxHeapMB)} MB heap`);
+    log(
+      "browser",
+      `idle ${fmt(idle.metrics.seconds)} s: ${fmt(idle.metrics.framesPerSecond)} frames/s, ${idle.metrics.longTasks} long tasks, ${idle.metrics.maxDomNodes} DOM nodes, ${fmt(idle.metrics.maxHeapMB)} MB heap`,
+    );
 
     const count = Math.round((config.streamRate * config.streamMs) / 1000);
     const requests = presignStatusWebhooks(count, SECRET, "browser");
@@ -179,7 +196,10 @@ export async function runBrowser(config: BenchConfig["browser"], server: Running
     // The last events' socket messages and frame.
     await sleep(500);
     const shown = (await probe(page)).count - live.first.count;
-    log("browser", `stream ${config.streamRate}/s for ${fmt(live.metrics.seconds)} s: ${fmt(live.metrics.framesPerSecond)} frames/s (slowest second ${fmt(live.metrics.minFramesPerSecond)}), ${live.metrics.longTasks} long tasks (longest ${fmt(live.metrics.longestTaskMs)} ms), ${live.metrics.maxDomNodes} DOM nodes max, ${fmt(live.metrics.maxHeapMB)} MB heap max; ${shown} of ${count} new events in the list; webhooks ${JSON.stringify(statuses)}`);
+    log(
+      "browser",
+      `stream ${config.streamRate}/s for ${fmt(live.metrics.seconds)} s: ${fmt(live.metrics.framesPerSecond)} frames/s (slowest second ${fmt(live.metrics.minFramesPerSecond)}), ${live.metrics.longTasks} long tasks (longest ${fmt(live.metrics.longestTaskMs)} ms), ${live.metrics.maxDomNodes} DOM nodes max, ${fmt(live.metrics.maxHeapMB)} MB heap max; ${shown} of ${count} new events in the list; webhooks ${JSON.stringify(statuses)}`,
+    );
 
     const rows: SummaryRow[] = [
       {
@@ -234,7 +254,16 @@ export async function runBrowser(config: BenchConfig["browser"], server: Running
       },
     ];
     const header = ["window", "seconds", "frames/s", "slowest 1 s", "long tasks", "longest ms", "DOM max", "heap max MB"];
-    const line = (name: string, m: WindowMetrics) => [name, fmt(m.seconds), fmt(m.framesPerSecond), fmt(m.minFramesPerSecond), String(m.longTasks), fmt(m.longestTaskMs), String(m.maxDomNodes), fmt(m.maxHeapMB)];
+    const line = (name: string, m: WindowMetrics) => [
+      name,
+      fmt(m.seconds),
+      fmt(m.framesPerSecond),
+      fmt(m.minFramesPerSecond),
+      String(m.longTasks),
+      fmt(m.longestTaskMs),
+      String(m.maxDomNodes),
+      fmt(m.maxHeapMB),
+    ];
     const table = [line("idle", idle.metrics), line(`stream ${config.streamRate}/s`, live.metrics)];
     console.log(`\n${textTable(header, table)}\n`);
     return {

@@ -31,7 +31,10 @@ export async function runBurst(config: BenchConfig["burst"], server: RunningServ
     { name: "after", rate: normal, durationMs: config.afterMs },
   ];
   const total = phases.reduce((n, p) => n + Math.round((p.rate * p.durationMs) / 1000), 0);
-  log("burst", `sustained ${fmt(sustainedRps)} req/s (1a) → normal ${normal}/s, burst ${burst}/s for ${config.burstMs / 1000} s; pre-signing ${total.toLocaleString("en-US")} webhooks`);
+  log(
+    "burst",
+    `sustained ${fmt(sustainedRps)} req/s (1a) → normal ${normal}/s, burst ${burst}/s for ${config.burstMs / 1000} s; pre-signing ${total.toLocaleString("en-US")} webhooks`,
+  );
   const requests = presignStatusWebhooks(total, SECRET, "burst");
 
   const rss = new RssSampler(server.pid).start();
@@ -58,13 +61,28 @@ export async function runBurst(config: BenchConfig["burst"], server: RunningServ
   });
   const [before, during, after] = byPhase as [(typeof byPhase)[0], (typeof byPhase)[0], (typeof byPhase)[0]];
   const recovery = recoverySeconds(result.samples, config.beforeMs + config.burstMs, before.latency.p99);
-  const lost = lostAcknowledged(server.databaseFile, result.samples, requests.map((r) => r.uuid!));
+  const lost = lostAcknowledged(
+    server.databaseFile,
+    result.samples,
+    requests.map((r) => r.uuid!),
+  );
   const statuses = countStatuses(result.samples);
   const disallowed = byPhase.reduce((n, p) => n + p.disallowed, 0);
-  log("burst", `statuses ${JSON.stringify(statuses)}; p99 before ${fmt(before.latency.p99)} / burst ${fmt(during.latency.p99)} / after ${fmt(after.latency.p99)} ms; RSS ${fmt(memory.before / MB)} → peak ${fmt(memory.peak / MB)} MB; acknowledged but not stored: ${lost}`);
+  log(
+    "burst",
+    `statuses ${JSON.stringify(statuses)}; p99 before ${fmt(before.latency.p99)} / burst ${fmt(during.latency.p99)} / after ${fmt(after.latency.p99)} ms; RSS ${fmt(memory.before / MB)} → peak ${fmt(memory.peak / MB)} MB; acknowledged but not stored: ${lost}`,
+  );
 
   const header = ["phase", "rate/s", "sent", "statuses", "p50 ms", "p99 ms", "max ms"];
-  const table = byPhase.map((p) => [p.name, String(p.rate), p.sent.toLocaleString("en-US"), JSON.stringify(p.statuses), fmt(p.latency.p50, 2), fmt(p.latency.p99, 2), fmt(p.latency.max, 2)]);
+  const table = byPhase.map((p) => [
+    p.name,
+    String(p.rate),
+    p.sent.toLocaleString("en-US"),
+    JSON.stringify(p.statuses),
+    fmt(p.latency.p50, 2),
+    fmt(p.latency.p99, 2),
+    fmt(p.latency.max, 2),
+  ]);
   console.log(`\n${textTable(header, table)}\n(latency from the scheduled send, answered requests only)\n`);
 
   const rows: SummaryRow[] = [
@@ -73,7 +91,9 @@ export async function runBurst(config: BenchConfig["burst"], server: RunningServ
       metric: `answers other than 200 / 503+Retry-After (incl. timeouts > ${config.timeoutMs / 1000} s)`,
       value: disallowed,
       unit: "",
-      display: `${disallowed.toLocaleString("en-US")} of ${result.samples.length.toLocaleString("en-US")}: ${Object.entries(statuses).map(([k, c]) => `${k}=${c}`).join(", ")}`,
+      display: `${disallowed.toLocaleString("en-US")} of ${result.samples.length.toLocaleString("en-US")}: ${Object.entries(statuses)
+        .map(([k, c]) => `${k}=${c}`)
+        .join(", ")}`,
       target: "0",
       met: disallowed === 0,
     },
@@ -124,7 +144,17 @@ export async function runBurst(config: BenchConfig["burst"], server: RunningServ
   ];
   return {
     rows,
-    details: { normalRate: normal, burstRate: burst, sustainedRps, phases: byPhase, statuses, memory, recoverySeconds: recovery, lostAcknowledged: lost, maxSendLagMs: result.maxSendLagMs },
+    details: {
+      normalRate: normal,
+      burstRate: burst,
+      sustainedRps,
+      phases: byPhase,
+      statuses,
+      memory,
+      recoverySeconds: recovery,
+      lostAcknowledged: lost,
+      maxSendLagMs: result.maxSendLagMs,
+    },
     markdown: `### 6. Burst (open loop: ${normal}/s, then ${burst}/s for ${config.burstMs / 1000} s, then ${normal}/s; timeout ${config.timeoutMs / 1000} s; at most ${config.maxConnections} connections)\n\n${markdownTable(header, table)}\n\nLatency from the scheduled send, answered requests only (timeouts are counted in the statuses). Server RSS ${fmt(memory.before / MB)} MB before, peak ${fmt(memory.peak / MB)} MB, ${fmt(memory.after / MB)} MB at the end.\n`,
   };
 }
@@ -153,7 +183,11 @@ function lostAcknowledged(databaseFile: string, samples: OpenSample[], uuids: st
   try {
     // The burst's bodies carry client_ref "burst-<n>": one index range scan finds them all.
     const stored = new Set(
-      (db.prepare(`SELECT "message_uuid" FROM "events" WHERE "client_ref" >= 'burst-' AND "client_ref" < 'burst.'`).raw().all() as [string][]).map((r) => r[0]),
+      (
+        db.prepare(`SELECT "message_uuid" FROM "events" WHERE "client_ref" >= 'burst-' AND "client_ref" < 'burst.'`).raw().all() as [
+          string,
+        ][]
+      ).map((r) => r[0]),
     );
     return samples.filter((s) => s.status === 200 && !stored.has(uuids[s.index]!)).length;
   } finally {

@@ -43,7 +43,8 @@ export async function runEndToEnd(config: BenchConfig["endToEnd"], server: Runni
     const count = Math.round((rate * config.durationMs) / 1000);
     const requests = presignStatusWebhooks(count, SECRET, `e2e-${rate}`);
     const byUuid = new Map<string, Tracked>();
-    for (const r of requests) byUuid.set(r.uuid!, { scheduledAt: 0, ackAt: NaN, ok: false, received: new Float64Array(clients.count).fill(NaN) });
+    for (const r of requests)
+      byUuid.set(r.uuid!, { scheduledAt: 0, ackAt: NaN, ok: false, received: new Float64Array(clients.count).fill(NaN) });
     let receipts = 0;
     clients.listener = (client, events, at) => {
       for (const event of events) {
@@ -100,7 +101,10 @@ export async function runEndToEnd(config: BenchConfig["endToEnd"], server: Runni
       maxSendLagMs: result.maxSendLagMs,
     };
     runs.push(run);
-    log("e2e", `${rate}/s: ack p50 ${fmt(run.ack.p50, 2)} / p99 ${fmt(run.ack.p99, 2)} ms; 200→socket p50 ${fmt(run.ackToSocket.p50, 2)} / p99 ${fmt(run.ackToSocket.p99, 2)} ms; send→socket p99 ${fmt(run.sendToSocket.p99, 2)} ms; missing ${missing}; statuses ${JSON.stringify(run.statuses)}`);
+    log(
+      "e2e",
+      `${rate}/s: ack p50 ${fmt(run.ack.p50, 2)} / p99 ${fmt(run.ack.p99, 2)} ms; 200→socket p50 ${fmt(run.ackToSocket.p50, 2)} / p99 ${fmt(run.ackToSocket.p99, 2)} ms; send→socket p99 ${fmt(run.sendToSocket.p99, 2)} ms; missing ${missing}; statuses ${JSON.stringify(run.statuses)}`,
+    );
   }
 
   const rows: SummaryRow[] = [];
@@ -139,7 +143,20 @@ export async function runEndToEnd(config: BenchConfig["endToEnd"], server: Runni
     });
   }
 
-  const header = ["rate/s", "sent", "ack p50", "ack p99", "200→socket p50", "200→socket p99", "200→socket max", "send→socket p50", "send→socket p99", "socket before ack", "missing", "statuses"];
+  const header = [
+    "rate/s",
+    "sent",
+    "ack p50",
+    "ack p99",
+    "200→socket p50",
+    "200→socket p99",
+    "200→socket max",
+    "send→socket p50",
+    "send→socket p99",
+    "socket before ack",
+    "missing",
+    "statuses",
+  ];
   const table = runs.map((r) => [
     String(r.rate),
     String(r.sent),

@@ -149,7 +149,13 @@ async function timedExport(server: RunningServer, format: "ndjson" | "csv"): Pro
  */
 async function exportOnce(server: RunningServer, format: "ndjson" | "csv", idleTrickleMs: number): Promise<ExportRun> {
   const alone = await timedExport(server, format);
-  const trickle = await Trickle.start(server.url, SECRET, `export-${format}`, TRICKLE_EVERY_MS, Math.ceil((idleTrickleMs + 120_000) / TRICKLE_EVERY_MS));
+  const trickle = await Trickle.start(
+    server.url,
+    SECRET,
+    `export-${format}`,
+    TRICKLE_EVERY_MS,
+    Math.ceil((idleTrickleMs + 120_000) / TRICKLE_EVERY_MS),
+  );
   try {
     await trickle.begin();
     await sleep(idleTrickleMs);
@@ -180,9 +186,13 @@ async function exportOnce(server: RunningServer, format: "ndjson" | "csv", idleT
  */
 export async function runExport(config: BenchConfig["export"], holder: { server: RunningServer }): Promise<PartResult> {
   const raw = rawRead(holder.server.databaseFile);
-  log("export", `baseline: better-sqlite3 .raw() read ${raw.rows.toLocaleString("en-US")} rows: iterate() ${fmt(raw.iterate.rowsPerSecond)} rows/s, 500-row pages ${fmt(raw.pages.rowsPerSecond)} rows/s`);
+  log(
+    "export",
+    `baseline: better-sqlite3 .raw() read ${raw.rows.toLocaleString("en-US")} rows: iterate() ${fmt(raw.iterate.rowsPerSecond)} rows/s, 500-row pages ${fmt(raw.pages.rowsPerSecond)} rows/s`,
+  );
   const db = new Database(holder.server.databaseFile, { readonly: true, fileMustExist: true });
-  const uuid = (db.prepare(`SELECT "message_uuid" FROM "events" ORDER BY "id" DESC LIMIT 1`).get() as { message_uuid: string }).message_uuid;
+  const uuid = (db.prepare(`SELECT "message_uuid" FROM "events" ORDER BY "id" DESC LIMIT 1`).get() as { message_uuid: string })
+    .message_uuid;
   db.close();
 
   const runs: ExportRun[] = [];
@@ -192,11 +202,18 @@ export async function runExport(config: BenchConfig["export"], holder: { server:
     // A server that has been up a while has loaded the export route and opened its read
     // connection: warm both with a one-message export, so the timed run measures the export.
     const agent = keepAliveAgent(1);
-    await send(agent, new URL(holder.server.url), { method: "GET", path: `/api/events/export?format=${format}&message_id=${uuid}`, headers: apiHeaders });
+    await send(agent, new URL(holder.server.url), {
+      method: "GET",
+      path: `/api/events/export?format=${format}&message_id=${uuid}`,
+      headers: apiHeaders,
+    });
     agent.destroy();
     const run = await exportOnce(holder.server, format, config.idleTrickleMs);
     runs.push(run);
-    log("export", `${format}: ${run.rows.toLocaleString("en-US")} rows (announced ${run.announcedRows}) in ${fmt(run.seconds, 2)} s = ${fmt(run.rowsPerSecond)} rows/s, ${fmt(run.bytes / MB)} MB, first byte ${fmt(run.firstByteMs)} ms; RSS ${fmt(run.rss.before / MB)} → peak ${fmt(run.rss.peak / MB)} MB (+${fmt(run.growthMB)} MB: anonymous ${fmt(run.rss.peakGrowth.anon / MB)}, file ${fmt(run.rss.peakGrowth.file / MB)}, shared ${fmt(run.rss.peakGrowth.shmem / MB)}); then again with a webhook every ${TRICKLE_EVERY_MS} ms: ${fmt(run.withWebhooksRowsPerSecond)} rows/s, webhook acks p50/p99/max idle ${fmt(run.acksIdle.p50)}/${fmt(run.acksIdle.p99)}/${fmt(run.acksIdle.max)} ms, during ${fmt(run.acksDuring.p50)}/${fmt(run.acksDuring.p99)}/${fmt(run.acksDuring.max)} ms (${run.acksDuring.count}), not 200: ${run.acksNot200}`);
+    log(
+      "export",
+      `${format}: ${run.rows.toLocaleString("en-US")} rows (announced ${run.announcedRows}) in ${fmt(run.seconds, 2)} s = ${fmt(run.rowsPerSecond)} rows/s, ${fmt(run.bytes / MB)} MB, first byte ${fmt(run.firstByteMs)} ms; RSS ${fmt(run.rss.before / MB)} → peak ${fmt(run.rss.peak / MB)} MB (+${fmt(run.growthMB)} MB: anonymous ${fmt(run.rss.peakGrowth.anon / MB)}, file ${fmt(run.rss.peakGrowth.file / MB)}, shared ${fmt(run.rss.peakGrowth.shmem / MB)}); then again with a webhook every ${TRICKLE_EVERY_MS} ms: ${fmt(run.withWebhooksRowsPerSecond)} rows/s, webhook acks p50/p99/max idle ${fmt(run.acksIdle.p50)}/${fmt(run.acksIdle.p99)}/${fmt(run.acksIdle.max)} ms, during ${fmt(run.acksDuring.p50)}/${fmt(run.acksDuring.p99)}/${fmt(run.acksDuring.max)} ms (${run.acksDuring.count}), not 200: ${run.acksNot200}`,
+    );
   }
 
   const rows: SummaryRow[] = [];
@@ -235,7 +252,21 @@ export async function runExport(config: BenchConfig["export"], holder: { server:
       met: run.acksDuring.p99 < ACK_P99_LIMIT_MS && run.acksNot200 === 0,
     });
   }
-  const header = ["format", "rows", "MB", "seconds", "first byte ms", "rows/s", "× raw read", "RSS before MB", "RSS peak MB", "growth MB", "rows/s with webhooks", "ack p99 idle ms", "ack p99/max during ms"];
+  const header = [
+    "format",
+    "rows",
+    "MB",
+    "seconds",
+    "first byte ms",
+    "rows/s",
+    "× raw read",
+    "RSS before MB",
+    "RSS peak MB",
+    "growth MB",
+    "rows/s with webhooks",
+    "ack p99 idle ms",
+    "ack p99/max during ms",
+  ];
   const table = runs.map((r) => [
     r.format,
     r.rows.toLocaleString("en-US"),

@@ -79,7 +79,10 @@ export async function runIngestion(
         run.socketEvents = { received: clients.received, expected };
       }
       runs.push(run);
-      log("ingestion", `${LABEL[target]} c=${concurrency}: ${fmt(run.rps)} req/s, p50 ${fmt(run.latency.p50)} ms, p99 ${fmt(run.latency.p99)} ms, max ${fmt(run.latency.max)} ms, non-200 ${run.non200}, errors ${run.errors}${run.exhausted ? " (ran out of pre-signed requests: window shortened)" : ""}`);
+      log(
+        "ingestion",
+        `${LABEL[target]} c=${concurrency}: ${fmt(run.rps)} req/s, p50 ${fmt(run.latency.p50)} ms, p99 ${fmt(run.latency.p99)} ms, max ${fmt(run.latency.max)} ms, non-200 ${run.non200}, errors ${run.errors}${run.exhausted ? " (ran out of pre-signed requests: window shortened)" : ""}`,
+      );
     }
   }
 
@@ -167,7 +170,19 @@ export async function runIngestion(
     }
   }
 
-  const header = ["target", "c", "req/s", "p50 ms", "p99 ms", "max ms", "non-200", "errors", "requests", "socket events", "CPU µs/req (HTTP thread)"];
+  const header = [
+    "target",
+    "c",
+    "req/s",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
+    "non-200",
+    "errors",
+    "requests",
+    "socket events",
+    "CPU µs/req (HTTP thread)",
+  ];
   const table = runs.map((r) => [
     LABEL[r.target],
     String(r.concurrency),

@@ -58,13 +58,23 @@ export async function runQueries(config: BenchConfig["queries"], server: Running
   try {
     const { lo, hi } = db.prepare(`SELECT MIN("id") AS lo, MAX("id") AS hi FROM "events"`).get() as { lo: number; hi: number };
     // A message from the middle of the log, and a cursor 90% of the way down the newest-first list.
-    const middle = db.prepare(`SELECT "message_uuid" AS uuid FROM "events" WHERE "id" >= ? ORDER BY "id" LIMIT 1`).get(Math.floor((lo + hi) / 2)) as { uuid: string };
+    const middle = db
+      .prepare(`SELECT "message_uuid" AS uuid FROM "events" WHERE "id" >= ? ORDER BY "id" LIMIT 1`)
+      .get(Math.floor((lo + hi) / 2)) as { uuid: string };
     const deep = Math.round(hi - 0.9 * (hi - lo));
     const cases: QueryCase[] = [
       { name: "first page (limit=100)", path: "/api/events?limit=100", sql: listEventsSql({}, { limit: 100 }) },
-      { name: "message_id filter", path: `/api/events?message_id=${middle.uuid}`, sql: listEventsSql({ message_id: middle.uuid }, { limit: 100 }) },
+      {
+        name: "message_id filter",
+        path: `/api/events?message_id=${middle.uuid}`,
+        sql: listEventsSql({ message_id: middle.uuid }, { limit: 100 }),
+      },
       { name: "lifecycle /api/messages/<uuid>", path: `/api/messages/${middle.uuid}`, sql: messageEventsSql(middle.uuid) },
-      { name: `deep page (before=${deep}, 90% down)`, path: `/api/events?before=${deep}&limit=100`, sql: listEventsSql({}, { limit: 100, before: deep }) },
+      {
+        name: `deep page (before=${deep}, 90% down)`,
+        path: `/api/events?before=${deep}&limit=100`,
+        sql: listEventsSql({}, { limit: 100, before: deep }),
+      },
     ];
 
     const agent = keepAliveAgent(1);
@@ -84,10 +94,16 @@ export async function runQueries(config: BenchConfig["queries"], server: Running
     for (const run of runs) run.serverMs = run.latency.p50 - baseP50;
 
     for (const run of runs) {
-      log("queries", `${run.name}: p50 ${fmt(run.latency.p50, 2)} ms (server ≈ ${fmt(run.serverMs, 2)} ms), p99 ${fmt(run.latency.p99, 2)} ms, ${fmt(run.bytes / 1024)} KiB`);
+      log(
+        "queries",
+        `${run.name}: p50 ${fmt(run.latency.p50, 2)} ms (server ≈ ${fmt(run.serverMs, 2)} ms), p99 ${fmt(run.latency.p99, 2)} ms, ${fmt(run.bytes / 1024)} KiB`,
+      );
       for (const line of run.plan) console.log(`    plan: ${line}`);
     }
-    log("queries", `baseline GET /webhooks/bench-baseline p50 ${fmt(baseP50, 2)} ms; (info) GET /api/health with token p50 ${fmt(health.latency.p50, 2)} ms`);
+    log(
+      "queries",
+      `baseline GET /webhooks/bench-baseline p50 ${fmt(baseP50, 2)} ms; (info) GET /api/health with token p50 ${fmt(health.latency.p50, 2)} ms`,
+    );
 
     const rows: SummaryRow[] = runs.map((run) => ({
       part: "4 queries",
@@ -101,11 +117,28 @@ export async function runQueries(config: BenchConfig["queries"], server: Running
       met: run.serverMs < TARGET_MS,
     }));
     const header = ["query", "p50 ms", "p99 ms", "server ms", "KiB", "SQLite plan"];
-    const table = runs.map((r) => [r.name, fmt(r.latency.p50, 2), fmt(r.latency.p99, 2), fmt(r.serverMs, 2), fmt(r.bytes / 1024), r.plan.join("; ")]);
-    console.log(`\n${textTable(header.slice(0, 5), table.map((r) => r.slice(0, 5)))}\n`);
+    const table = runs.map((r) => [
+      r.name,
+      fmt(r.latency.p50, 2),
+      fmt(r.latency.p99, 2),
+      fmt(r.serverMs, 2),
+      fmt(r.bytes / 1024),
+      r.plan.join("; "),
+    ]);
+    console.log(
+      `\n${textTable(
+        header.slice(0, 5),
+        table.map((r) => r.slice(0, 5)),
+      )}\n`,
+    );
     return {
       rows,
-      details: { events: hi - lo + 1, baseline: { first: baseline1.latency, last: baseline2.latency, p50Used: baseP50 }, health: health.latency, runs },
+      details: {
+        events: hi - lo + 1,
+        baseline: { first: baseline1.latency, last: baseline2.latency, p50Used: baseP50 },
+        health: health.latency,
+        runs,
+      },
       markdown: `### 4. Queries (${config.repetitions} sequential requests each on an idle server; baseline GET /webhooks/bench-baseline p50 ${fmt(baseP50, 2)} ms)\n\n${markdownTable(header, table)}\n\n"SCAN events" for \`ORDER BY "id" DESC LIMIT n\` without a filter walks the table's rowid b-tree from its end and stops after n rows (no sort, no full scan).\n\nSQL (from lib/events/sql.ts):\n\n${runs.map((r, i) => `- ${r.name}: \`${cases[i]!.sql.sql.replace(/\s+/g, " ").replace(/SELECT .*? FROM/, "SELECT <event columns> FROM")}\``).join("\n")}\n`,
     };
   } finally {

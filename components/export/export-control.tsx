@@ -116,8 +116,8 @@ export function ExportControl({ what, filter }: { what: "events" | "rejections";
           className="absolute right-0 z-20 mt-2 w-80 space-y-3 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-xl dark:border-slate-700 dark:bg-slate-900"
         >
           <p className="text-slate-600 dark:text-slate-300">
-            {filtered ? `Every ${what === "events" ? "event" : "rejection"} matching the current filters` : `All ${what}`}, not only
-            the rows on screen.
+            {filtered ? `Every ${what === "events" ? "event" : "rejection"} matching the current filters` : `All ${what}`}, not only the
+            rows on screen.
           </p>
           <fieldset className="space-y-1">
             <legend className="mb-1 font-medium">Format</legend>
@@ -134,7 +134,9 @@ export function ExportControl({ what, filter }: { what: "events" | "rejections";
             <input type="checkbox" checked={mask} onChange={(e) => setMask(e.target.checked)} />
             Mask phone numbers
           </label>
-          <p className={`rounded-md p-2 text-xs ${mask ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100" : "bg-amber-50 text-amber-900 dark:bg-amber-950 dark:text-amber-100"}`}>
+          <p
+            className={`rounded-md p-2 text-xs ${mask ? "bg-emerald-50 text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100" : "bg-amber-50 text-amber-900 dark:bg-amber-950 dark:text-amber-100"}`}
+          >
             {mask
               ? "Masked: numbers keep their country code and last three digits (44*******123), in the columns and inside the payload."
               : "Not masked: the file contains full phone numbers and message contents."}
@@ -145,7 +147,11 @@ export function ExportControl({ what, filter }: { what: "events" | "rejections";
               <p className="text-xs text-slate-600 dark:text-slate-300">
                 {progress.rows.toLocaleString()} of {progress.total.toLocaleString()} · {(progress.bytes / 1e6).toFixed(1)} MB
               </p>
-              <button type="button" onClick={() => abort.current?.abort()} className="rounded-md border border-slate-300 px-3 py-1 text-xs dark:border-slate-600">
+              <button
+                type="button"
+                onClick={() => abort.current?.abort()}
+                className="rounded-md border border-slate-300 px-3 py-1 text-xs dark:border-slate-600"
+              >
                 Cancel
               </button>
             </div>
@@ -159,7 +165,11 @@ export function ExportControl({ what, filter }: { what: "events" | "rejections";
               {mask ? " (masked)" : ""}
             </button>
           )}
-          {message && <p aria-live="polite" className="text-xs text-slate-700 dark:text-slate-200">{message}</p>}
+          {message && (
+            <p aria-live="polite" className="text-xs text-slate-700 dark:text-slate-200">
+              {message}
+            </p>
+          )}
         </div>
       )}
     </div>

@@ -21,7 +21,15 @@ const CHANNELS: [string, string][] = [
 const fieldClass =
   "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 placeholder:text-slate-400 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100";
 
-function TextFilter({ name, label, value, placeholder, onChange, className = "", mono = false }: {
+function TextFilter({
+  name,
+  label,
+  value,
+  placeholder,
+  onChange,
+  className = "",
+  mono = false,
+}: {
   name: FilterName;
   label: string;
   value: string;
@@ -64,7 +72,13 @@ function TextFilter({ name, label, value, placeholder, onChange, className = "",
   );
 }
 
-function SelectFilter({ name, label, value, options, onChange }: {
+function SelectFilter({
+  name,
+  label,
+  value,
+  options,
+  onChange,
+}: {
   name: FilterName;
   label: string;
   value: string;
@@ -91,7 +105,12 @@ function SelectFilter({ name, label, value, options, onChange }: {
   );
 }
 
-export function FilterBar({ filter, onChange, onClear, children }: {
+export function FilterBar({
+  filter,
+  onChange,
+  onClear,
+  children,
+}: {
   filter: FilterParams;
   onChange: (changes: Partial<Record<FilterName, string>>) => void;
   onClear: () => void;
@@ -107,7 +126,15 @@ export function FilterBar({ filter, onChange, onClear, children }: {
       onSubmit={(e) => e.preventDefault()}
       className="grid grid-cols-2 gap-3 border-b border-slate-200 bg-white px-4 py-3 sm:grid-cols-4 lg:grid-cols-[2fr_1fr_1fr_1fr_1.2fr_1.5fr_auto] dark:border-slate-800 dark:bg-slate-950"
     >
-      <TextFilter name="message_id" label="Message ID" value={filter.message_id ?? ""} placeholder="paste a message_uuid" onChange={onChange} className="col-span-2 sm:col-span-4 lg:col-span-1" mono />
+      <TextFilter
+        name="message_id"
+        label="Message ID"
+        value={filter.message_id ?? ""}
+        placeholder="paste a message_uuid"
+        onChange={onChange}
+        className="col-span-2 sm:col-span-4 lg:col-span-1"
+        mono
+      />
       {/* On a phone the other filters fold away behind one button. */}
       <button
         type="button"
@@ -118,28 +145,39 @@ export function FilterBar({ filter, onChange, onClear, children }: {
         {open ? "Fewer filters" : `More filters${others ? ` (${others} on)` : ""}`}
       </button>
       <div className={open ? "contents" : "hidden sm:contents"}>
-      <SelectFilter
-        name="kind"
-        label="Kind"
-        value={filter.kind ?? ""}
-        options={[["status", "Status"], ["inbound", "Inbound"], ["sms-inbound", "SMS API inbound"], ["sms-dlr", "SMS API receipt"]]}
-        onChange={onChange}
-      />
-      <SelectFilter name="status" label="Status" value={filter.status ?? ""} options={[...STATUSES, ...DLR_STATUSES].map((s) => [s, s])} onChange={onChange} />
-      <SelectFilter name="channel" label="Channel" value={filter.channel ?? ""} options={CHANNELS} onChange={onChange} />
-      <TextFilter name="phone" label="Phone number" value={filter.phone ?? ""} placeholder="from or to" onChange={onChange} />
-      <TextFilter name="text" label="Text in message" value={filter.text ?? ""} placeholder="words in the body" onChange={onChange} />
-      <div className="col-span-2 flex items-end gap-2 sm:col-span-4 lg:col-span-1">
-        <button
-          type="button"
-          onClick={onClear}
-          disabled={!active}
-          className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100 disabled:opacity-40 dark:border-slate-600 dark:text-slate-200 dark:hover:bg-slate-800"
-        >
-          Clear
-        </button>
-        {children}
-      </div>
+        <SelectFilter
+          name="kind"
+          label="Kind"
+          value={filter.kind ?? ""}
+          options={[
+            ["status", "Status"],
+            ["inbound", "Inbound"],
+            ["sms-inbound", "SMS API inbound"],
+            ["sms-dlr", "SMS API receipt"],
+          ]}
+          onChange={onChange}
+        />
+        <SelectFilter
+          name="status"
+          label="Status"
+          value={filter.status ?? ""}
+          options={[...STATUSES, ...DLR_STATUSES].map((s) => [s, s])}
+          onChange={onChange}
+        />
+        <SelectFilter name="channel" label="Channel" value={filter.channel ?? ""} options={CHANNELS} onChange={onChange} />
+        <TextFilter name="phone" label="Phone number" value={filter.phone ?? ""} placeholder="from or to" onChange={onChange} />
+        <TextFilter name="text" label="Text in message" value={filter.text ?? ""} placeholder="words in the body" onChange={onChange} />
+        <div className="col-span-2 flex items-end gap-2 sm:col-span-4 lg:col-span-1">
+          <button
+            type="button"
+            onClick={onClear}
+            disabled={!active}
+            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100 disabled:opacity-40 dark:border-slate-600 dark:text-slate-200 dark:hover:bg-slate-800"
+          >
+            Clear
+          </button>
+          {children}
+        </div>
       </div>
     </form>
   );

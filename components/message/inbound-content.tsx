@@ -67,9 +67,13 @@ export function InboundContent({ payload, messageType }: { payload: JsonObject; 
   return (
     <div className="space-y-2 text-sm">
       {summary && <p className="break-words whitespace-pre-wrap">{summary}</p>}
-      {type === "location" && isObject(payload.location) && asText(payload.location.url) && <MediaLink url={asText(payload.location.url)!} />}
+      {type === "location" && isObject(payload.location) && asText(payload.location.url) && (
+        <MediaLink url={asText(payload.location.url)!} />
+      )}
       {!known && (
-        <pre className="overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-900">{JSON.stringify(payload[type] ?? null, null, 2)}</pre>
+        <pre className="overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-900">
+          {JSON.stringify(payload[type] ?? null, null, 2)}
+        </pre>
       )}
     </div>
   );
@@ -80,7 +84,12 @@ export function MediaLink({ url, children }: { url: string; children?: React.Rea
   const safe = /^https?:\/\//i.test(url);
   if (!safe) return <span className="break-all">{url}</span>;
   return (
-    <a href={url} target="_blank" rel="noopener noreferrer nofollow" className="break-all text-indigo-700 underline hover:text-indigo-900 dark:text-indigo-300 dark:hover:text-indigo-100">
+    <a
+      href={url}
+      target="_blank"
+      rel="noopener noreferrer nofollow"
+      className="break-all text-indigo-700 underline hover:text-indigo-900 dark:text-indigo-300 dark:hover:text-indigo-100"
+    >
       {children ?? url}
     </a>
   );

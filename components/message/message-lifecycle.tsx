@@ -102,9 +102,15 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
         </header>
 
         {state === "loading" && <p className="text-sm text-slate-500">Loading…</p>}
-        {state === "error" && <p role="alert" className="text-sm text-red-700">{error}</p>}
+        {state === "error" && (
+          <p role="alert" className="text-sm text-red-700">
+            {error}
+          </p>
+        )}
         {state === "missing" && events.length === 0 && (
-          <p className="text-sm text-slate-600 dark:text-slate-300">No events for this message yet. They will appear here as they arrive.</p>
+          <p className="text-sm text-slate-600 dark:text-slate-300">
+            No events for this message yet. They will appear here as they arrive.
+          </p>
         )}
 
         {ordered.length > 0 && (
@@ -115,7 +121,11 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
             </Summary>
             <Summary label="Channel">{channelLabel(first?.channel ?? null)}</Summary>
             <Summary label="Cost">{cost ? `${cost.amount} ${cost.currency}` : "—"}</Summary>
-            {first?.clientRef && <Summary label="Client ref"><span className="break-all font-mono text-xs">{first.clientRef}</span></Summary>}
+            {first?.clientRef && (
+              <Summary label="Client ref">
+                <span className="font-mono text-xs break-all">{first.clientRef}</span>
+              </Summary>
+            )}
             <Summary label="From → to">
               <span className="break-all">
                 {first?.from ?? "?"} → {first?.to ?? "?"}
@@ -130,7 +140,9 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
           <section aria-label="Events in Vonage's time order">
             <h2 className="mb-2 text-sm font-semibold text-slate-700 dark:text-slate-200">
               {ordered.length} event{ordered.length === 1 ? "" : "s"}, in Vonage&apos;s time order
-              {outOfOrder && <span className="ml-2 font-normal text-amber-700 dark:text-amber-300">(they arrived in a different order)</span>}
+              {outOfOrder && (
+                <span className="ml-2 font-normal text-amber-700 dark:text-amber-300">(they arrived in a different order)</span>
+              )}
             </h2>
             <ol aria-label="Lifecycle steps" className="space-y-3">
               {ordered.map((event, i) => (
@@ -143,8 +155,13 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
                       <span className="text-xs font-medium text-slate-600 dark:text-slate-300">+{formatDuration(delays[i])}</span>
                     )}
                     <span className="ml-auto text-xs text-slate-500 tabular-nums">
-                      {event.timestamp ? <time dateTime={event.timestamp}>{new Date(event.timestamp).toLocaleString()}</time> : "no Vonage time"}
-                      {" · "}received #{arrival.get(event.id)} at <time dateTime={event.receivedAt}>{new Date(event.receivedAt).toLocaleTimeString()}</time>
+                      {event.timestamp ? (
+                        <time dateTime={event.timestamp}>{new Date(event.timestamp).toLocaleString()}</time>
+                      ) : (
+                        "no Vonage time"
+                      )}
+                      {" · "}received #{arrival.get(event.id)} at{" "}
+                      <time dateTime={event.receivedAt}>{new Date(event.receivedAt).toLocaleTimeString()}</time>
                       {event.duplicates > 0 && ` · delivered ${event.duplicates + 1}×`}
                     </span>
                   </div>
@@ -156,7 +173,9 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
                     )}
                   </div>
                   <details className="mt-2">
-                    <summary className="cursor-pointer text-xs font-medium text-slate-600 dark:text-slate-300">Raw JSON and headers</summary>
+                    <summary className="cursor-pointer text-xs font-medium text-slate-600 dark:text-slate-300">
+                      Raw JSON and headers
+                    </summary>
                     <div className="mt-2 grid gap-3 md:grid-cols-2">
                       <JsonBlock title="Raw JSON" value={event.payload} />
                       <JsonBlock title="Headers" value={event.headers} />
@@ -178,7 +197,8 @@ function ConcatParts({ group, current }: { group: ConcatGroup; current: string }
   return (
     <section aria-label="Multi-part message" className="space-y-2 rounded-lg border border-slate-200 p-3 dark:border-slate-700">
       <h2 className="text-sm font-semibold">
-        Multi-part message ({group.total} parts, ref {group.ref}): {group.complete ? "complete" : `${received.length} of ${group.total} received`}
+        Multi-part message ({group.total} parts, ref {group.ref}):{" "}
+        {group.complete ? "complete" : `${received.length} of ${group.total} received`}
       </h2>
       {group.complete ? (
         <p className="break-words whitespace-pre-wrap">{group.text}</p>

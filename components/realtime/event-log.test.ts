@@ -51,7 +51,15 @@ describe("EventLog", () => {
 
   it("gives back each event's row as the message view derives it, whichever end it was added at", () => {
     const events = [
-      ev(5, { kind: "inbound", status: null, messageType: "image", text: null, payload: { image: { url: "https://example.com/cat.jpg" } }, price: null, currency: null }),
+      ev(5, {
+        kind: "inbound",
+        status: null,
+        messageType: "image",
+        text: null,
+        payload: { image: { url: "https://example.com/cat.jpg" } },
+        price: null,
+        currency: null,
+      }),
       ev(4, { kind: "sms-inbound", status: null, text: "hello", concat: { ref: "0A", part: 1, total: 2 }, timestamp: null }),
       ev(3, { status: "rejected", error: { code: "1300", title: "Not part of the provider network", detail: null }, duplicates: 2 }),
       ev(2, { kind: "sms-dlr", channel: "sms", verification: "unverified", messageUuid: null, from: "Vonage", to: null }),
@@ -79,7 +87,9 @@ describe("EventLog", () => {
 
 describe("rowEventOf", () => {
   it("keeps what a row shows: an inbound message's text or content and its media link, and nothing of the payload or headers", () => {
-    const image = rowEventOf(ev(1, { kind: "inbound", messageType: "image", text: null, payload: { image: { url: "https://example.com/cat.jpg" } } }));
+    const image = rowEventOf(
+      ev(1, { kind: "inbound", messageType: "image", text: null, payload: { image: { url: "https://example.com/cat.jpg" } } }),
+    );
     expect(image.mediaUrl).toBe("https://example.com/cat.jpg");
     expect(image.text).toBe('{"image":{"url":"https://example.com/cat.jpg"}}');
     expect(rowEventOf(ev(2, { kind: "sms-inbound", text: "hi" })).text).toBe("hi");

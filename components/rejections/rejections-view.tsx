@@ -93,7 +93,11 @@ export function RejectionsView({ toolbar }: { toolbar?: (reason: string) => Reac
           </div>
         </div>
 
-        {error && <p role="alert" className="text-sm text-red-700 dark:text-red-300">{error}</p>}
+        {error && (
+          <p role="alert" className="text-sm text-red-700 dark:text-red-300">
+            {error}
+          </p>
+        )}
         {loading && <p className="text-sm text-slate-500">Loading…</p>}
         {!loading && rejections.length === 0 && (
           <p className="rounded-md bg-emerald-50 p-4 text-sm text-emerald-900 dark:bg-emerald-950 dark:text-emerald-100">
@@ -107,7 +111,11 @@ export function RejectionsView({ toolbar }: { toolbar?: (reason: string) => Reac
           ))}
         </ul>
         {older !== null && (
-          <button type="button" onClick={loadOlder} className="rounded-md border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-600">
+          <button
+            type="button"
+            onClick={loadOlder}
+            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm dark:border-slate-600"
+          >
             Load older
           </button>
         )}
@@ -150,9 +158,12 @@ function RejectionItem({ rejection: r }: { rejection: RejectionJson }) {
           {r.tokenClaims && <JsonBlock title="Token claims (unverified)" value={r.tokenClaims} />}
           <section className="md:col-span-2">
             <h3 className="mb-1 text-sm font-semibold">
-              Body ({r.bodyBytes.toLocaleString()} bytes{r.bodyTruncated ? `, first ${new TextEncoder().encode(r.body).byteLength.toLocaleString()} bytes shown` : ""})
+              Body ({r.bodyBytes.toLocaleString()} bytes
+              {r.bodyTruncated ? `, first ${new TextEncoder().encode(r.body).byteLength.toLocaleString()} bytes shown` : ""})
             </h3>
-            <pre className="max-h-64 overflow-auto rounded-md bg-slate-100 p-3 text-xs break-all whitespace-pre-wrap dark:bg-slate-900">{r.body || "(empty)"}</pre>
+            <pre className="max-h-64 overflow-auto rounded-md bg-slate-100 p-3 text-xs break-all whitespace-pre-wrap dark:bg-slate-900">
+              {r.body || "(empty)"}
+            </pre>
           </section>
         </div>
       </details>

@@ -37,8 +37,8 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
           {compact ? "No events yet: connect your Vonage application" : "Connect your Vonage application"}
         </h2>
         <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">
-          In the Vonage Dashboard, open your application, enable <strong>Messages</strong>, and paste both URLs. Vonage asks that
-          both are set and answer 200.
+          In the Vonage Dashboard, open your application, enable <strong>Messages</strong>, and paste both URLs. Vonage asks that both are
+          set and answer 200.
         </p>
       </div>
 
@@ -46,8 +46,8 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
 
       {!report.publicUrlConfigured && (
         <p className="rounded-md bg-sky-50 p-3 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100">
-          These URLs use the address this page was opened with. Vonage needs a public HTTPS address: run the console behind a
-          tunnel or reverse proxy and set <code>PUBLIC_URL</code> to it.
+          These URLs use the address this page was opened with. Vonage needs a public HTTPS address: run the console behind a tunnel or
+          reverse proxy and set <code>PUBLIC_URL</code> to it.
         </p>
       )}
 
@@ -56,8 +56,11 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
       >
         {report.signature.configured ? (
           <>
-            <strong>Messages API signature verification is on</strong> ({report.signature.secrets} secret{report.signature.secrets === 1 ? "" : "s"}
-            {report.signature.accounts > 0 ? `, ${report.signature.accounts} account${report.signature.accounts === 1 ? "" : "s"} by api_key` : ""}
+            <strong>Messages API signature verification is on</strong> ({report.signature.secrets} secret
+            {report.signature.secrets === 1 ? "" : "s"}
+            {report.signature.accounts > 0
+              ? `, ${report.signature.accounts} account${report.signature.accounts === 1 ? "" : "s"} by api_key`
+              : ""}
             {report.signature.applicationId ? `, application ${report.signature.applicationId}` : ""}). Tokens up to{" "}
             {Math.round(report.signature.maxAgeSeconds / 3600)} h old are accepted.
           </>
@@ -74,10 +77,9 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
           Account-level SMS settings
         </h3>
         <p className="text-sm text-slate-600 dark:text-slate-300">
-          Needed when you send SMS through the <strong>SMS API</strong> (or with API key and secret instead of an application), or
-          when the account&apos;s <em>Messaging API Type</em> is set to &ldquo;SMS API&rdquo;: then inbound SMS and delivery receipts
-          go to the account-level URLs in Dashboard › Settings, not to the application&apos;s. Both GET and POST (form or JSON) are
-          accepted.
+          Needed when you send SMS through the <strong>SMS API</strong> (or with API key and secret instead of an application), or when the
+          account&apos;s <em>Messaging API Type</em> is set to &ldquo;SMS API&rdquo;: then inbound SMS and delivery receipts go to the
+          account-level URLs in Dashboard › Settings, not to the application&apos;s. Both GET and POST (form or JSON) are accepted.
         </p>
         <WebhookList webhooks={report.webhooks.filter((w) => w.level === "account")} />
         <p className="text-sm text-slate-600 dark:text-slate-300">

@@ -39,14 +39,16 @@ function EventHeadline({ event }: { event: RowEvent }) {
         {channelLabel(event.channel)}
         {smsApi && <span title="Account-level SMS API webhook"> · {event.kind === "sms-dlr" ? "DLR" : "SMS API"}</span>}
       </span>
-      {event.concat && <Badge title={`Part ${event.concat.part} of a ${event.concat.total}-part message (ref ${event.concat.ref})`}>part {event.concat.part}/{event.concat.total}</Badge>}
+      {event.concat && (
+        <Badge title={`Part ${event.concat.part} of a ${event.concat.total}-part message (ref ${event.concat.ref})`}>
+          part {event.concat.part}/{event.concat.total}
+        </Badge>
+      )}
       <span className="min-w-0 truncate text-sm text-slate-700 dark:text-slate-300">
         {event.from ?? "?"} <span aria-label="to">→</span> {event.to ?? "?"}
       </span>
       {event.verification === "unverified" && <UnverifiedBadge />}
-      {event.duplicates > 0 && (
-        <Badge title={`Vonage delivered this event ${event.duplicates + 1} times`}>×{event.duplicates + 1}</Badge>
-      )}
+      {event.duplicates > 0 && <Badge title={`Vonage delivered this event ${event.duplicates + 1} times`}>×{event.duplicates + 1}</Badge>}
     </>
   );
 }
@@ -87,7 +89,11 @@ export function TimelineRow({ event }: { event: RowEvent }) {
     <div className="flex h-full flex-col justify-center gap-1 border-b border-slate-200 px-4 py-2 hover:bg-slate-50 dark:border-slate-800 dark:hover:bg-slate-900/60">
       <div className="flex min-w-0 items-center gap-2">
         <EventHeadline event={event} />
-        <time dateTime={event.receivedAt} title={`received ${event.receivedAt}${event.timestamp ? `, Vonage time ${event.timestamp}` : ""}`} className="ml-auto shrink-0 text-xs text-slate-500 tabular-nums dark:text-slate-400">
+        <time
+          dateTime={event.receivedAt}
+          title={`received ${event.receivedAt}${event.timestamp ? `, Vonage time ${event.timestamp}` : ""}`}
+          className="ml-auto shrink-0 text-xs text-slate-500 tabular-nums dark:text-slate-400"
+        >
           {formatTime(event.receivedAt)}
         </time>
       </div>

@@ -82,13 +82,7 @@ export function Timeline({ stream, label }: { stream: EventStream; label: string
         </button>
       )}
       <div ref={scroller} onScroll={onScroll} className="h-full overflow-y-auto" data-testid="timeline-scroller">
-        <ul
-          role="list"
-          aria-label={label}
-          onKeyDown={onKeyDown}
-          className="relative w-full"
-          style={{ height: rows.totalHeight }}
-        >
+        <ul role="list" aria-label={label} onKeyDown={onKeyDown} className="relative w-full" style={{ height: rows.totalHeight }}>
           {events.slice(rows.window.start, rows.window.end).map((event, offset) => {
             const index = rows.window.start + offset;
             return (
@@ -110,7 +104,9 @@ export function Timeline({ stream, label }: { stream: EventStream; label: string
         </ul>
         {loadingOlder && <p className="py-3 text-center text-sm text-slate-500">Loading older events…</p>}
         {!hasOlder && events.length > 0 && (
-          <p className="py-3 text-center text-xs text-slate-400">Beginning of the log ({events.length.toLocaleString()} event{events.length === 1 ? "" : "s"})</p>
+          <p className="py-3 text-center text-xs text-slate-400">
+            Beginning of the log ({events.length.toLocaleString()} event{events.length === 1 ? "" : "s"})
+          </p>
         )}
       </div>
     </div>

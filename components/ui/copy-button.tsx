@@ -3,7 +3,17 @@
 import { useState } from "react";
 
 /** Copies text to the clipboard and says so; the label names what is copied for screen readers. */
-export function CopyButton({ text, label, className = "", children = "Copy" }: { text: string; label: string; className?: string; children?: React.ReactNode }) {
+export function CopyButton({
+  text,
+  label,
+  className = "",
+  children = "Copy",
+}: {
+  text: string;
+  label: string;
+  className?: string;
+  children?: React.ReactNode;
+}) {
   const [copied, setCopied] = useState(false);
   const copy = async () => {
     try {

@@ -64,7 +64,11 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
   const isSecure = (req: IncomingMessage) => isHttps(req.headers);
 
   function clientAddress(req: IncomingMessage): string {
-    const forwarded = config.trustProxy ? String(req.headers["x-forwarded-for"] ?? "").split(",")[0]?.trim() : "";
+    const forwarded = config.trustProxy
+      ? String(req.headers["x-forwarded-for"] ?? "")
+          .split(",")[0]
+          ?.trim()
+      : "";
     return forwarded || req.socket.remoteAddress || "unknown";
   }
 
@@ -130,7 +134,9 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
     res.setHeader("location", location);
     res.setHeader("content-type", "text/html; charset=utf-8");
     res.setHeader("cache-control", "no-store");
-    res.end(`<!doctype html><meta http-equiv="refresh" content="0;url=${location.replace(/"/g, "&quot;")}"><p>Too many attempts. <a href="${location.replace(/"/g, "&quot;")}">Back to login</a></p>`);
+    res.end(
+      `<!doctype html><meta http-equiv="refresh" content="0;url=${location.replace(/"/g, "&quot;")}"><p>Too many attempts. <a href="${location.replace(/"/g, "&quot;")}">Back to login</a></p>`,
+    );
     return true;
   }
 
@@ -191,16 +197,22 @@ export function createGate(config: Config, keys: AuthKeys, hooks: { onLogout?: (
         if (path === "/login") return redirect(res, safeNext(url.searchParams.get("next")));
         // Next.js answers 500 when it cannot decode a path parameter (/messages/%ff).
         if (!decodesAsUri(path)) {
-          if (path.startsWith("/api/")) return json(res, 400, { error: "bad_request", detail: "the path (a message id?) has invalid percent-encoding" });
+          if (path.startsWith("/api/"))
+            return json(res, 400, { error: "bad_request", detail: "the path (a message id?) has invalid percent-encoding" });
           return notFoundPage(res);
         }
         return false;
       }
       if (PUBLIC_PATHS.has(path)) return false;
       if (path.startsWith("/api/")) {
-        return json(res, 401, { error: "unauthorized", detail: "log in, or send Authorization: Bearer <DASHBOARD_API_TOKEN>" }, {
-          "www-authenticate": 'Bearer realm="vonage-webhook-console"',
-        });
+        return json(
+          res,
+          401,
+          { error: "unauthorized", detail: "log in, or send Authorization: Bearer <DASHBOARD_API_TOKEN>" },
+          {
+            "www-authenticate": 'Bearer realm="vonage-webhook-console"',
+          },
+        );
       }
       return redirect(res, `/login?next=${encodeURIComponent(path + url.search)}`);
     },
@@ -238,7 +250,9 @@ function notFoundPage(res: ServerResponse): true {
   res.statusCode = 404;
   res.setHeader("content-type", "text/html; charset=utf-8");
   res.setHeader("cache-control", "no-store");
-  res.end('<!doctype html><title>Not found</title><p>Not a valid address or message id: its percent-encoding is broken.</p><p><a href="/">Back to the timeline</a></p>');
+  res.end(
+    '<!doctype html><title>Not found</title><p>Not a valid address or message id: its percent-encoding is broken.</p><p><a href="/">Back to the timeline</a></p>',
+  );
   return true;
 }
 

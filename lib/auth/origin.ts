@@ -12,7 +12,11 @@ type OriginSettings = Pick<Config, "publicUrl" | "allowedOrigins">;
 
 /** True when the request came over HTTPS, as a TLS-terminating proxy reports it. */
 export function isHttps(headers: IncomingHttpHeaders): boolean {
-  return String(headers["x-forwarded-proto"] ?? "").split(",")[0]?.trim() === "https";
+  return (
+    String(headers["x-forwarded-proto"] ?? "")
+      .split(",")[0]
+      ?.trim() === "https"
+  );
 }
 
 /** The origin this request was made to, as the browser saw it, then PUBLIC_URL's and ALLOWED_ORIGINS. */

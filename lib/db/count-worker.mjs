@@ -9,7 +9,10 @@ db.pragma("cache_size = -2000");
 
 parentPort.on("message", ({ id, sql, values }) => {
   try {
-    const row = db.prepare(sql).raw(true).get(...values);
+    const row = db
+      .prepare(sql)
+      .raw(true)
+      .get(...values);
     parentPort.postMessage({ id, count: Number(row[0]) });
   } catch (error) {
     parentPort.postMessage({ id, error: error.message });

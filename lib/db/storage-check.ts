@@ -57,7 +57,9 @@ async function writeProbe(): Promise<void> {
   const now = new Date();
   if (getConfig().databaseKind === "sqlite") {
     getSqliteWriteConnection()
-      .prepare(`INSERT INTO "health_probes" ("id", "checked_at") VALUES (1, ?) ON CONFLICT ("id") DO UPDATE SET "checked_at" = excluded."checked_at"`)
+      .prepare(
+        `INSERT INTO "health_probes" ("id", "checked_at") VALUES (1, ?) ON CONFLICT ("id") DO UPDATE SET "checked_at" = excluded."checked_at"`,
+      )
       .run(sqliteDate(now));
     return;
   }

@@ -3,7 +3,8 @@ import { EVENT_COLUMNS, eventValues, planBatch } from "@/lib/events/batch";
 import type { NewEvent } from "@/lib/events/store";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 27, 12, 0, s));
-const event = (s: number, tokenId: string | null = null) => ({ kind: "status", receivedAt: at(s), headers: {}, tokenId }) as unknown as NewEvent;
+const event = (s: number, tokenId: string | null = null) =>
+  ({ kind: "status", receivedAt: at(s), headers: {}, tokenId }) as unknown as NewEvent;
 const known = (byKey: [string, number][] = [], byToken: [string, number][] = []) => ({ byKey: new Map(byKey), byToken: new Map(byToken) });
 
 describe("planBatch", () => {
@@ -31,7 +32,12 @@ describe("planBatch", () => {
   });
 
   it("counts a token id seen before as a duplicate of its event, whatever the key", () => {
-    const plan = planBatch([event(1, "jti-old"), event(2, "jti-new"), event(3, "jti-new"), event(4)], ["a", "b", "c", "d"], known([], [["jti-old", 5]]), 9);
+    const plan = planBatch(
+      [event(1, "jti-old"), event(2, "jti-new"), event(3, "jti-new"), event(4)],
+      ["a", "b", "c", "d"],
+      known([], [["jti-old", 5]]),
+      9,
+    );
     expect(plan.outcomes.map(({ id, duplicate }) => [id, duplicate])).toEqual([
       [5, true],
       [10, false],

@@ -35,7 +35,11 @@ describe("messageCost", () => {
 
 describe("stepDelays and formatDuration", () => {
   it("measures the time between steps in provider time", () => {
-    const steps = [event(1, "submitted", "2026-01-01T00:00:00Z"), event(2, "delivered", "2026-01-01T00:00:02.1Z"), event(3, "read", "2026-01-01T00:03:02.1Z")];
+    const steps = [
+      event(1, "submitted", "2026-01-01T00:00:00Z"),
+      event(2, "delivered", "2026-01-01T00:00:02.1Z"),
+      event(3, "read", "2026-01-01T00:03:02.1Z"),
+    ];
     expect(stepDelays(steps).map((d) => (d === null ? null : formatDuration(d)))).toEqual([null, "2.1 s", "3 min"]);
   });
 

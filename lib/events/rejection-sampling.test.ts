@@ -2,12 +2,29 @@ import { describe, expect, it } from "vitest";
 import { RejectionSampler, type SamplingLimits } from "@/lib/events/rejection-sampling";
 import type { NewRejection } from "@/lib/events/store";
 
-const LIMITS: SamplingLimits = { windowMs: 60_000, fullPerAddress: 20, fullPerWindow: 200, sampleEvery: 100, sampleBodyBytes: 4096, maxAddresses: 3 };
+const LIMITS: SamplingLimits = {
+  windowMs: 60_000,
+  fullPerAddress: 20,
+  fullPerWindow: 200,
+  sampleEvery: 100,
+  sampleBodyBytes: 4096,
+  maxAddresses: 3,
+};
 
 function refusal(sourceIp: string, body = "b".repeat(10_000)): NewRejection {
   return {
-    receivedAt: new Date(0), endpoint: "/webhooks/message-status", method: "POST", reason: "malformed_token", detail: "d", httpStatus: 401,
-    sourceIp, headers: { "user-agent": "x" }, tokenClaims: null, body, bodyBytes: body.length, bodyTruncated: false,
+    receivedAt: new Date(0),
+    endpoint: "/webhooks/message-status",
+    method: "POST",
+    reason: "malformed_token",
+    detail: "d",
+    httpStatus: 401,
+    sourceIp,
+    headers: { "user-agent": "x" },
+    tokenClaims: null,
+    body,
+    bodyBytes: body.length,
+    bodyTruncated: false,
   };
 }
 
@@ -28,8 +45,16 @@ describe("RejectionSampler", () => {
     const sampler = new RejectionSampler({ ...LIMITS, fullPerWindow: 2 });
     const rows = ["a", "b", "c", "d", "e", "f"].flatMap((ip, i) => sampler.admit(refusal(ip), i));
     // a and b in full, the others counted; 3 addresses at most, so f's arrival forgets c and writes its count.
-    expect(rows.map((r) => [r.sourceIp, r.repeats])).toEqual([["a", 1], ["b", 1], ["c", 1]]);
+    expect(rows.map((r) => [r.sourceIp, r.repeats])).toEqual([
+      ["a", 1],
+      ["b", 1],
+      ["c", 1],
+    ]);
     const summaries = sampler.closeExpired(60_010);
-    expect(summaries.map((r) => [r.sourceIp, r.repeats])).toEqual([["d", 1], ["e", 1], ["f", 1]]);
+    expect(summaries.map((r) => [r.sourceIp, r.repeats])).toEqual([
+      ["d", 1],
+      ["e", 1],
+      ["f", 1],
+    ]);
   });
 });

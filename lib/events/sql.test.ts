@@ -28,32 +28,65 @@ const TRICKY_TEXT = `${Array.from({ length: 128 }, (_, c) => String.fromCharCode
 const ROWS: Record<string, unknown>[] = [
   // Every field set: a field the SQL does not build would show here.
   {
-    kind: "inbound", message_uuid: "aaaaaaaa-0000-4000-8000-000000000001", status: "rejected", channel: "sms", message_type: "text",
-    from_number: "447700900123", to_number: "447700900456", client_ref: 'ref "1"', error_code: "1340", error_title: "Outside of the window",
-    error_detail: "line 1\nline 2", price: "0.0333", currency: "EUR", timestamp: "2026-11-27T10:00:00.123+00:00",
-    received_at: "2026-11-27T10:00:01.456+00:00", verification: "verified", hash_form: "raw", api_key: "a1b2c3d", application_id: "app-1",
-    text: TRICKY_TEXT, network_code: "23410", concat_ref: "ab", concat_part: 2, concat_total: 3, wire_form: "json",
-    raw_body: `{"text":${JSON.stringify(TRICKY_TEXT)},"n":1.50}`, headers: `{"user-agent":"Vonage"}`, duplicates: 4,
+    kind: "inbound",
+    message_uuid: "aaaaaaaa-0000-4000-8000-000000000001",
+    status: "rejected",
+    channel: "sms",
+    message_type: "text",
+    from_number: "447700900123",
+    to_number: "447700900456",
+    client_ref: 'ref "1"',
+    error_code: "1340",
+    error_title: "Outside of the window",
+    error_detail: "line 1\nline 2",
+    price: "0.0333",
+    currency: "EUR",
+    timestamp: "2026-11-27T10:00:00.123+00:00",
+    received_at: "2026-11-27T10:00:01.456+00:00",
+    verification: "verified",
+    hash_form: "raw",
+    api_key: "a1b2c3d",
+    application_id: "app-1",
+    text: TRICKY_TEXT,
+    network_code: "23410",
+    concat_ref: "ab",
+    concat_part: 2,
+    concat_total: 3,
+    wire_form: "json",
+    raw_body: `{"text":${JSON.stringify(TRICKY_TEXT)},"n":1.50}`,
+    headers: `{"user-agent":"Vonage"}`,
+    duplicates: 4,
     last_duplicate_at: "2026-11-27T10:05:00.000+00:00",
   },
   // Mostly null: no error, no concat, no provider time.
   { kind: "status", received_at: "2026-11-27T10:00:02.000+00:00", verification: "unverified", raw_body: "{}", headers: "{}" },
   // Part of an error and of a concat; times not in the stored form; a payload over several lines.
   {
-    kind: "status", error_title: "only a title", concat_ref: "cd", concat_part: 1, timestamp: "2026-11-27T12:00:00.5+02:00",
-    received_at: "2026-11-27 10:00:03", verification: "verified", raw_body: '{\n  "status": "delivered",\r\n  "price": 1.0\n}', headers: "{}",
+    kind: "status",
+    error_title: "only a title",
+    concat_ref: "cd",
+    concat_part: 1,
+    timestamp: "2026-11-27T12:00:00.5+02:00",
+    received_at: "2026-11-27 10:00:03",
+    verification: "verified",
+    raw_body: '{\n  "status": "delivered",\r\n  "price": 1.0\n}',
+    headers: "{}",
   },
 ];
 
 for (const [i, row] of ROWS.entries()) {
   const values = { ...row, dedupe_key: `key-${i}` };
   const columns = Object.keys(values);
-  db.prepare(`INSERT INTO "events" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).run(...Object.values(values));
+  db.prepare(`INSERT INTO "events" (${columns.map((c) => `"${c}"`).join(", ")}) VALUES (${columns.map(() => "?").join(", ")})`).run(
+    ...Object.values(values),
+  );
 }
 
 describe("EVENT_JSON_COLUMNS", () => {
   const records = (db.prepare(`SELECT ${EVENT_COLUMNS.sql} FROM "events" ORDER BY "id"`).raw(true).all() as unknown[][]).map(recordFromRow);
-  const lines = (db.prepare(`SELECT ${EVENT_JSON_COLUMNS.sql} FROM "events" ORDER BY "id"`).raw(true).all() as unknown[][]).map(eventLineOfJsonRow);
+  const lines = (db.prepare(`SELECT ${EVENT_JSON_COLUMNS.sql} FROM "events" ORDER BY "id"`).raw(true).all() as unknown[][]).map(
+    eventLineOfJsonRow,
+  );
 
   it("gives the text the records give, for every row", () => {
     expect(lines).toHaveLength(ROWS.length);

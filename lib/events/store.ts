@@ -72,21 +72,22 @@ function dedupeKeyOf(kind: EventKind, content: string): string {
 }
 
 function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
-  return remember("event-writer", () => new BatchWriter<NewEvent, WriteOutcome>({
-    writeBatch: (events) =>
-      noting(async () => {
-        const keys = events.map((e) => dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody));
-        return getConfig().databaseKind === "postgresql"
-          ? writeEventsPostgres(getDatabase(), events, keys)
-          : writeEventsSqlite(getSqliteWriteConnection(), events, keys);
+  return remember(
+    "event-writer",
+    () =>
+      new BatchWriter<NewEvent, WriteOutcome>({
+        writeBatch: (events) =>
+          noting(async () => {
+            const keys = events.map((e) => dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody));
+            return getConfig().databaseKind === "postgresql"
+              ? writeEventsPostgres(getDatabase(), events, keys)
+              : writeEventsSqlite(getSqliteWriteConnection(), events, keys);
+          }),
+        isRetryable: isDatabaseBusy,
+        retryForMs: getConfig().databaseBusyTimeoutMs,
+        afterCommit: (outcomes) => publishEvents(outcomes.filter((o) => !o.duplicate).map((o) => newEventToJson(o.id, o.event))),
       }),
-    isRetryable: isDatabaseBusy,
-    retryForMs: getConfig().databaseBusyTimeoutMs,
-    afterCommit: (outcomes) =>
-      publishEvents(
-        outcomes.filter((o) => !o.duplicate).map((o) => newEventToJson(o.id, o.event)),
-      ),
-  }));
+  );
 }
 
 /** Runs one batch's write, telling the health check whether it worked (lib/db/storage-check.ts). */
@@ -108,17 +109,21 @@ export async function recordEvent(event: NewEvent): Promise<RecordResult> {
 }
 
 function rejectionWriter(): BatchWriter<StoredRejection, void> {
-  return remember("rejection-writer", () => new BatchWriter<StoredRejection, void>({
-    writeBatch: (rejections) =>
-      noting(async () => {
-        const { databaseKind, rejectionsMaxRows } = getConfig();
-        if (databaseKind === "postgresql") await writeRejectionsPostgres(getDatabase(), rejections, rejectionsMaxRows);
-        else writeRejectionsSqlite(getSqliteWriteConnection(), rejections, rejectionsMaxRows);
-        return rejections.map(() => undefined);
+  return remember(
+    "rejection-writer",
+    () =>
+      new BatchWriter<StoredRejection, void>({
+        writeBatch: (rejections) =>
+          noting(async () => {
+            const { databaseKind, rejectionsMaxRows } = getConfig();
+            if (databaseKind === "postgresql") await writeRejectionsPostgres(getDatabase(), rejections, rejectionsMaxRows);
+            else writeRejectionsSqlite(getSqliteWriteConnection(), rejections, rejectionsMaxRows);
+            return rejections.map(() => undefined);
+          }),
+        isRetryable: isDatabaseBusy,
+        retryForMs: getConfig().databaseBusyTimeoutMs,
       }),
-    isRetryable: isDatabaseBusy,
-    retryForMs: getConfig().databaseBusyTimeoutMs,
-  }));
+  );
 }
 
 /** Past the full ones, one refusal in this many from an address is kept, with this much of its body. */

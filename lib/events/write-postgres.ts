@@ -24,7 +24,9 @@ const WRITE_LOCK = 7_340_212;
 
 /** `($1, $2, …), ($n+1, …)`: placeholders for rows of `width` values. */
 function rowsOf(rows: number, width: number): string {
-  return Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(", ")})`).join(", ");
+  return Array.from({ length: rows }, (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(", ")})`).join(
+    ", ",
+  );
 }
 
 export async function writeEventsPostgres(db: Database, events: NewEvent[], keys: string[]): Promise<WriteOutcome[]> {
@@ -79,7 +81,13 @@ export async function writeEventsPostgres(db: Database, events: NewEvent[], keys
 export async function writeRejectionsPostgres(db: Database, rejections: StoredRejection[], maxRows: number): Promise<void> {
   await db.$executeRawUnsafe(
     `INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES ${rowsOf(rejections.length, REJECTION_COLUMNS.length)}`,
-    ...rejections.flatMap((r) => rejectionValues(r, (d) => d, (b) => b)),
+    ...rejections.flatMap((r) =>
+      rejectionValues(
+        r,
+        (d) => d,
+        (b) => b,
+      ),
+    ),
   );
   if (maxRows > 0) await db.$executeRawUnsafe(TRIM_REJECTIONS.replace("?", "$1"), maxRows);
 }

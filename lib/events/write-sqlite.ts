@@ -35,12 +35,20 @@ function writes(db: BetterSqlite3.Database): Writes {
     const params = (n: number) => Array(n).fill("?").join(", ");
     const s = {
       // One statement for any batch size: the keys travel as one JSON array.
-      known: db.prepare<[string], { dedupe_key: string; id: number }>(`SELECT "dedupe_key", "id" FROM "events" WHERE "dedupe_key" IN (SELECT "value" FROM json_each(?))`),
-      knownTokens: db.prepare<[string], { token_id: string; id: number }>(`SELECT "token_id", "id" FROM "events" WHERE "token_id" IN (SELECT "value" FROM json_each(?))`),
+      known: db.prepare<[string], { dedupe_key: string; id: number }>(
+        `SELECT "dedupe_key", "id" FROM "events" WHERE "dedupe_key" IN (SELECT "value" FROM json_each(?))`,
+      ),
+      knownTokens: db.prepare<[string], { token_id: string; id: number }>(
+        `SELECT "token_id", "id" FROM "events" WHERE "token_id" IN (SELECT "value" FROM json_each(?))`,
+      ),
       maxId: db.prepare<[], { max: number | null }>(`SELECT MAX("id") AS "max" FROM "events"`),
       insertEvent: db.prepare<unknown[]>(`INSERT INTO "events" (${columnList(EVENT_COLUMNS)}) VALUES (${params(EVENT_COLUMNS.length)})`),
-      countRepeat: db.prepare<[number, string, number]>(`UPDATE "events" SET "duplicates" = "duplicates" + ?, "last_duplicate_at" = ? WHERE "id" = ?`),
-      insertRejection: db.prepare<unknown[]>(`INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES (${params(REJECTION_COLUMNS.length)})`),
+      countRepeat: db.prepare<[number, string, number]>(
+        `UPDATE "events" SET "duplicates" = "duplicates" + ?, "last_duplicate_at" = ? WHERE "id" = ?`,
+      ),
+      insertRejection: db.prepare<unknown[]>(
+        `INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES (${params(REJECTION_COLUMNS.length)})`,
+      ),
       trimRejections: db.prepare<[number]>(TRIM_REJECTIONS),
     };
     w = {

@@ -3,7 +3,16 @@ import { scanEventLines, scanEventRecords } from "@/lib/db/scan";
 import { eventFilterSchema } from "@/lib/events/filter";
 import { eventSnapshot, parseSearchParams, QueryError, rejectionFilterSchema, rejectionSnapshot, type Snapshot } from "@/lib/events/query";
 import { maskEventRecord, maskRejection } from "@/lib/export/mask";
-import { CONTENT_TYPES, EVENT_LINE_SERIALIZERS, EVENT_SERIALIZERS, EXPORT_FORMATS, exportFileName, REJECTION_SERIALIZERS, type ExportFormat, type Serializer } from "@/lib/export/formats";
+import {
+  CONTENT_TYPES,
+  EVENT_LINE_SERIALIZERS,
+  EVENT_SERIALIZERS,
+  EXPORT_FORMATS,
+  exportFileName,
+  REJECTION_SERIALIZERS,
+  type ExportFormat,
+  type Serializer,
+} from "@/lib/export/formats";
 import { exportStream } from "@/lib/export/stream";
 import { webhooksInProgress } from "@/lib/http/admission";
 import { RETRY_LATER } from "@/lib/http/headers";
@@ -16,7 +25,10 @@ import { RETRY_LATER } from "@/lib/http/headers";
 
 const exportOptions = {
   format: z.enum(EXPORT_FORMATS, { message: `must be one of ${EXPORT_FORMATS.join(", ")}` }).default("ndjson"),
-  mask: z.enum(["0", "1", "true", "false"], { message: "must be 1 or 0" }).optional().transform((v) => v === "1" || v === "true"),
+  mask: z
+    .enum(["0", "1", "true", "false"], { message: "must be 1 or 0" })
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
 };
 
 const eventExportSchema = eventFilterSchema.extend(exportOptions).strict();
@@ -30,7 +42,13 @@ export async function exportEvents(request: Request): Promise<Response> {
     return respond(request, "events", query, () => eventSnapshot(query, scanEventLines), EVENT_LINE_SERIALIZERS[query.format]);
   }
   const serializer = EVENT_SERIALIZERS[query.format];
-  return respond(request, "events", query, () => eventSnapshot(query, scanEventRecords), query.mask ? masked(serializer, maskEventRecord) : serializer);
+  return respond(
+    request,
+    "events",
+    query,
+    () => eventSnapshot(query, scanEventRecords),
+    query.mask ? masked(serializer, maskEventRecord) : serializer,
+  );
 }
 
 export async function exportRejections(request: Request): Promise<Response> {
@@ -65,7 +83,10 @@ async function respond<T>(
     snapshot = await snapshotOf();
   } catch (error) {
     console.error("[export] could not start:", (error as Error).message);
-    return Response.json({ error: "storage_unavailable", detail: "the database could not answer; retry later" }, { status: 503, headers: [RETRY_LATER] });
+    return Response.json(
+      { error: "storage_unavailable", detail: "the database could not answer; retry later" },
+      { status: 503, headers: [RETRY_LATER] },
+    );
   }
 
   const started = Date.now();
@@ -79,7 +100,9 @@ async function respond<T>(
     defer: () => webhooksInProgress() > 0,
     onEnd: (rows, cancelled, error) => {
       const how = error ? `failed (${(error as Error).message})` : cancelled ? "cancelled by the client" : "done";
-      console.log(`[export] ${what} ${format}${mask ? " masked" : ""}: ${how} after ${rows} of ${snapshot.total} rows in ${Date.now() - started} ms`);
+      console.log(
+        `[export] ${what} ${format}${mask ? " masked" : ""}: ${how} after ${rows} of ${snapshot.total} rows in ${Date.now() - started} ms`,
+      );
     },
   });
   const fileName = exportFileName(what, format, mask);

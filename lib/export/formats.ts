@@ -23,31 +23,84 @@ export interface Serializer<T> {
 }
 
 export const EVENT_CSV_COLUMNS = [
-  "id", "receivedAt", "timestamp", "kind", "channel", "messageUuid", "status", "messageType", "from", "to", "clientRef",
-  "errorCode", "errorTitle", "price", "currency", "verification", "duplicates", "text", "payload",
+  "id",
+  "receivedAt",
+  "timestamp",
+  "kind",
+  "channel",
+  "messageUuid",
+  "status",
+  "messageType",
+  "from",
+  "to",
+  "clientRef",
+  "errorCode",
+  "errorTitle",
+  "price",
+  "currency",
+  "verification",
+  "duplicates",
+  "text",
+  "payload",
 ] as const;
 
 function eventCells(r: EventRecord): string[] {
   const e = eventFields(r);
   return [
-    csvField(e.id), csvField(e.receivedAt), csvField(e.timestamp), csvField(e.kind), csvField(e.channel), csvField(e.messageUuid),
-    csvField(e.status), csvField(e.messageType), csvField(e.from), csvField(e.to), csvField(e.clientRef), csvField(e.error?.code),
-    csvField(e.error?.title), csvField(e.price), csvField(e.currency), csvField(e.verification), csvField(e.duplicates), csvField(e.text),
+    csvField(e.id),
+    csvField(e.receivedAt),
+    csvField(e.timestamp),
+    csvField(e.kind),
+    csvField(e.channel),
+    csvField(e.messageUuid),
+    csvField(e.status),
+    csvField(e.messageType),
+    csvField(e.from),
+    csvField(e.to),
+    csvField(e.clientRef),
+    csvField(e.error?.code),
+    csvField(e.error?.title),
+    csvField(e.price),
+    csvField(e.currency),
+    csvField(e.verification),
+    csvField(e.duplicates),
+    csvField(e.text),
     // A JSON object always starts with "{", never with a formula character: kept verbatim.
     csvField(payloadText(r), { raw: true }),
   ];
 }
 
 export const REJECTION_CSV_COLUMNS = [
-  "id", "receivedAt", "endpoint", "method", "reason", "detail", "httpStatus", "sourceIp", "bodyBytes", "bodyTruncated",
-  "headers", "tokenClaims", "body", "repeats",
+  "id",
+  "receivedAt",
+  "endpoint",
+  "method",
+  "reason",
+  "detail",
+  "httpStatus",
+  "sourceIp",
+  "bodyBytes",
+  "bodyTruncated",
+  "headers",
+  "tokenClaims",
+  "body",
+  "repeats",
 ] as const;
 
 function rejectionCells(r: RejectionJson): string[] {
   return [
-    csvField(r.id), csvField(r.receivedAt), csvField(r.endpoint), csvField(r.method), csvField(r.reason), csvField(r.detail),
-    csvField(r.httpStatus), csvField(r.sourceIp), csvField(r.bodyBytes), csvField(String(r.bodyTruncated)),
-    csvField(JSON.stringify(r.headers), { raw: true }), csvField(r.tokenClaims === null ? null : JSON.stringify(r.tokenClaims), { raw: true }),
+    csvField(r.id),
+    csvField(r.receivedAt),
+    csvField(r.endpoint),
+    csvField(r.method),
+    csvField(r.reason),
+    csvField(r.detail),
+    csvField(r.httpStatus),
+    csvField(r.sourceIp),
+    csvField(r.bodyBytes),
+    csvField(String(r.bodyTruncated)),
+    csvField(JSON.stringify(r.headers), { raw: true }),
+    csvField(r.tokenClaims === null ? null : JSON.stringify(r.tokenClaims), { raw: true }),
     // The refused body is arbitrary text, so it is neutralised like any other cell.
     csvField(r.body),
     csvField(r.repeats),
@@ -62,7 +115,11 @@ function jsonSerializers<T>(json: (value: T) => string): Record<Exclude<ExportFo
   };
 }
 
-function serializers<T>(columns: readonly string[], cells: (value: T) => string[], json: (value: T) => string): Record<ExportFormat, Serializer<T>> {
+function serializers<T>(
+  columns: readonly string[],
+  cells: (value: T) => string[],
+  json: (value: T) => string,
+): Record<ExportFormat, Serializer<T>> {
   return { ...jsonSerializers(json), csv: { header: csvRow([...columns]), item: (value) => csvRow(cells(value)), footer: "" } };
 }
 

@@ -13,9 +13,12 @@ describe("maskPhone", () => {
     expect(maskPhone(input)).toBe(masked);
   });
 
-  it.each([["Vonage"], ["12345"], ["0.0333"], ["52afe398-e31a-4362-8c42-beb0c3b1d098"], ["12345678901234567"]])("leaves %s alone", (value) => {
-    expect(maskPhone(value)).toBe(value);
-  });
+  it.each([["Vonage"], ["12345"], ["0.0333"], ["52afe398-e31a-4362-8c42-beb0c3b1d098"], ["12345678901234567"]])(
+    "leaves %s alone",
+    (value) => {
+      expect(maskPhone(value)).toBe(value);
+    },
+  );
 });
 
 describe("maskEventRecord", () => {
@@ -37,7 +40,11 @@ describe("maskEventRecord", () => {
     expect(masked.from_number).toBe("44*******001");
     expect(masked.to_number).toBe("44*******000");
     expect(masked.raw_body).not.toMatch(/4477009000\d\d/);
-    expect(JSON.parse(masked.raw_body)).toMatchObject({ text: "hello", usage: { price: "0.0333" }, context: { message_from: "44*******002" } });
+    expect(JSON.parse(masked.raw_body)).toMatchObject({
+      text: "hello",
+      usage: { price: "0.0333" },
+      context: { message_from: "44*******002" },
+    });
     expect(record.from_number).toBe("447700900001");
   });
 

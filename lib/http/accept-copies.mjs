@@ -7,7 +7,9 @@ const count = Number(process.argv[2]);
 // `on`, not `once`: with no listener left, the IPC channel no longer keeps this process alive.
 process.on("message", async (_message, handle) => {
   for (let i = 0; i < count; i++) {
-    await new Promise((resolve, reject) => process.send("copy", handle, { keepOpen: true }, (error) => (error ? reject(error) : resolve())));
+    await new Promise((resolve, reject) =>
+      process.send("copy", handle, { keepOpen: true }, (error) => (error ? reject(error) : resolve())),
+    );
   }
   handle.close();
   process.disconnect();

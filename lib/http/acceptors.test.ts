@@ -11,7 +11,9 @@ function blockFor(ms: number) {
 }
 
 function listening(server: HttpServer, backlog = 511): Promise<number> {
-  return new Promise((resolve) => server.listen({ port: 0, host: "127.0.0.1", backlog }, () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen({ port: 0, host: "127.0.0.1", backlog }, () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 function get(port: number): Promise<string> {

@@ -48,7 +48,10 @@ export async function addAcceptors(server: HttpServer, count: number, backlog: n
       child.on("exit", (code) => reject(new Error(`the helper exited with code ${code} after ${copies.length} of ${count} copies`)));
       child.send("listen", handle as Parameters<typeof child.send>[1]);
       // A helper that never answers must not hold the server's start-up.
-      setTimeout(() => reject(new Error(`the helper sent ${copies.length} of ${count} copies in ${HELPER_TIMEOUT_MS} ms`)), HELPER_TIMEOUT_MS).unref();
+      setTimeout(
+        () => reject(new Error(`the helper sent ${copies.length} of ${count} copies in ${HELPER_TIMEOUT_MS} ms`)),
+        HELPER_TIMEOUT_MS,
+      ).unref();
     });
   } catch (error) {
     child.kill();

@@ -12,7 +12,12 @@ const wire = (headers: [string, string][]): WireRequest => ({
 
 describe("webhookRequestOf", () => {
   it("reads headers as a fetch Request would: any case, null when absent", () => {
-    const request = webhookRequestOf(wire([["authorization", "Bearer a.b.c"], ["content-type", "application/json"]]));
+    const request = webhookRequestOf(
+      wire([
+        ["authorization", "Bearer a.b.c"],
+        ["content-type", "application/json"],
+      ]),
+    );
     expect(request.method).toBe("POST");
     expect(request.url).toBe("http://console.test/webhooks/message-status");
     expect(request.headers.get("Authorization")).toBe("Bearer a.b.c");
@@ -27,6 +32,9 @@ describe("webhookRequestOf", () => {
     });
     const request = webhookRequestOf(wire([...received.headers]));
     expect(selectHeaders(request.headers)).toEqual(selectHeaders(received.headers));
-    expect(selectHeaders(request.headers, ["authorization", "user-agent"])).toEqual({ authorization: "Bearer [redacted]", "user-agent": "Vonage" });
+    expect(selectHeaders(request.headers, ["authorization", "user-agent"])).toEqual({
+      authorization: "Bearer [redacted]",
+      "user-agent": "Vonage",
+    });
   });
 });

@@ -199,4 +199,3 @@ export class IngestWorker implements IngestChannel {
     ).unref();
   }
 }
-

@@ -10,7 +10,10 @@ function database(ids: number[]): FeedSource & { reads: number } {
     reads: 0,
     async readAfter(after: number, limit: number) {
       source.reads += 1;
-      return ids.filter((id) => id > after).slice(0, limit).map(event);
+      return ids
+        .filter((id) => id > after)
+        .slice(0, limit)
+        .map(event);
     },
     async newestId() {
       return Math.max(0, ...ids);

@@ -187,7 +187,10 @@ async function catchUp(socket: LiveSocket): Promise<void> {
   state.phase = "joining";
   const held = state.held;
   state.held = [];
-  send(socket, held.filter((event) => matchesFilter(event, state.filter)));
+  send(
+    socket,
+    held.filter((event) => matchesFilter(event, state.filter)),
+  );
 }
 
 type LiveServer = Realtime["io"];

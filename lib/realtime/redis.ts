@@ -21,9 +21,15 @@ export function attachRedisAdapter(io: Server, url: string, onReady: () => void)
   const pub = createClient(options);
   const sub = pub.duplicate();
   let up = false;
-  for (const [name, client] of [["publish", pub], ["subscribe", sub]] as const) {
+  for (const [name, client] of [
+    ["publish", pub],
+    ["subscribe", sub],
+  ] as const) {
     client.on("error", (error: Error) => {
-      if (up) console.warn(`[realtime] Redis ${name} connection lost (${error.message}); serving this instance's browsers, catching up from the database`);
+      if (up)
+        console.warn(
+          `[realtime] Redis ${name} connection lost (${error.message}); serving this instance's browsers, catching up from the database`,
+        );
       up = false;
     });
     client.on("ready", () => {

@@ -27,20 +27,21 @@ describe("normalizeMessagesEvent", () => {
     expect(event.timestamp?.toISOString()).toBe("2025-02-03T12:14:25.000Z");
   });
 
-  it.each(messagesFixtures().filter((f) => f.kind === "inbound").map((f) => [f.name, f.body]))(
-    "normalises %s",
-    (name, body) => {
-      const event = normalizeMessagesEvent("inbound", parse(body));
-      const type = /messages-inbound-[a-z]+-([a-z]+)\./.exec(name)![1]!;
-      expect(event.messageUuid).toBe("52afe398-e31a-4362-8c42-beb0c3b1d098");
-      expect(event.channel).toMatch(/^(sms|mms|whatsapp|messenger|viber_service)$/);
-      expect(event.status).toBeNull();
-      expect(event.from).toBeTruthy();
-      expect(event.timestamp?.toISOString()).toBe("2020-01-01T14:00:00.000Z");
-      expect(event.messageType).toBe(type === "allfields" ? "text" : type);
-      expect(event.text).toBeTruthy();
-    },
-  );
+  it.each(
+    messagesFixtures()
+      .filter((f) => f.kind === "inbound")
+      .map((f) => [f.name, f.body]),
+  )("normalises %s", (name, body) => {
+    const event = normalizeMessagesEvent("inbound", parse(body));
+    const type = /messages-inbound-[a-z]+-([a-z]+)\./.exec(name)![1]!;
+    expect(event.messageUuid).toBe("52afe398-e31a-4362-8c42-beb0c3b1d098");
+    expect(event.channel).toMatch(/^(sms|mms|whatsapp|messenger|viber_service)$/);
+    expect(event.status).toBeNull();
+    expect(event.from).toBeTruthy();
+    expect(event.timestamp?.toISOString()).toBe("2020-01-01T14:00:00.000Z");
+    expect(event.messageType).toBe(type === "allfields" ? "text" : type);
+    expect(event.text).toBeTruthy();
+  });
 
   it("reads an SMS inbound without message_type as text", () => {
     const event = normalizeMessagesEvent("inbound", parse(readFixture("messages-inbound-sms-text.dotnet-sdk.json")));
@@ -72,13 +73,20 @@ describe("normalizeMessagesEvent", () => {
       "status",
       parse('{"message_uuid":"x","channel":"carrier_pigeon","status":"eaten","error":{"title":1340,"detail":"late"},"extra":{"a":1}}'),
     );
-    expect(event).toMatchObject({ channel: "carrier_pigeon", status: "eaten", errorCode: "1340", errorTitle: "Outside of the allowed window" });
+    expect(event).toMatchObject({
+      channel: "carrier_pigeon",
+      status: "eaten",
+      errorCode: "1340",
+      errorTitle: "Outside of the allowed window",
+    });
   });
 
   it("takes the error code from error.type when the title is text", () => {
     const event = normalizeMessagesEvent(
       "status",
-      parse('{"status":"rejected","error":{"type":"https://developer.vonage.com/api-errors/messages#1120","title":"Illegal Sender Address"}}'),
+      parse(
+        '{"status":"rejected","error":{"type":"https://developer.vonage.com/api-errors/messages#1120","title":"Illegal Sender Address"}}',
+      ),
     );
     expect(event).toMatchObject({ errorCode: "1120", errorTitle: "Illegal Sender Address" });
   });

@@ -31,8 +31,7 @@ export interface NormalizedEvent {
 }
 
 export type ParsedBody =
-  | { ok: true; payload: JsonObject; text: string }
-  | { ok: false; reason: "malformed_json" | "too_deep"; detail: string };
+  { ok: true; payload: JsonObject; text: string } | { ok: false; reason: "malformed_json" | "too_deep"; detail: string };
 
 /**
  * JSON.parse with a message fit for the rejections log; only a JSON object nested at most

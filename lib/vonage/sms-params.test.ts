@@ -144,7 +144,7 @@ describe("readSmsParams", () => {
     expect(post('{"a":"1"}', "application/json; charset=utf-8")).toMatchObject({ ok: true, wireForm: "json" });
   });
 
-  it("turns JSON numbers and booleans into strings, drops null, and keeps the string \"null\" (it may be signed)", () => {
+  it('turns JSON numbers and booleans into strings, drops null, and keeps the string "null" (it may be signed)', () => {
     expect(paramsOf(post('{"timestamp":1464088321,"concat":true,"price":0.5,"client-ref":null,"keyword":"null","text":""}'))).toEqual({
       timestamp: "1464088321",
       concat: "true",

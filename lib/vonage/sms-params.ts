@@ -17,9 +17,7 @@ export interface SmsRequest {
   body: Uint8Array;
 }
 
-export type SmsParams =
-  | { ok: true; params: Record<string, string>; wireForm: SmsWireForm }
-  | { ok: false; detail: string };
+export type SmsParams = { ok: true; params: Record<string, string>; wireForm: SmsWireForm } | { ok: false; detail: string };
 
 const FORM = "application/x-www-form-urlencoded";
 const JSON_TYPE = "application/json";

@@ -158,7 +158,7 @@ describe("normalizeSmsEvent: delivery receipts", () => {
     expect(event).toMatchObject({ status: "partially_delivered", errorCode: "77", errorTitle: null, errorDetail: null });
   });
 
-  it("treats absent, empty and \"null\" values as absent", () => {
+  it('treats absent, empty and "null" values as absent', () => {
     expect(normalizeSmsEvent("sms-dlr", { "client-ref": "null", price: "", "err-code": "null" })).toMatchObject({
       clientRef: null,
       price: null,

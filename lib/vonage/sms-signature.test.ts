@@ -50,9 +50,7 @@ function signed(params: Record<string, string>, method: SmsSignatureMethod, secr
 
 describe("smsStringToSign", () => {
   it("sorts keys in byte order, drops sig and leads with &", () => {
-    expect(smsStringToSign({ messageId: "1", "message-timestamp": "2", sig: "x", a: "3" })).toBe(
-      "&a=3&message-timestamp=2&messageId=1",
-    );
+    expect(smsStringToSign({ messageId: "1", "message-timestamp": "2", sig: "x", a: "3" })).toBe("&a=3&message-timestamp=2&messageId=1");
   });
 
   it("replaces & and = in values, not in keys, and encodes nothing", () => {
@@ -103,7 +101,10 @@ describe("verifySmsSignature", () => {
     expect(verify({ ...params, sig: javaSig }, { method: "sha256" })).toMatchObject({ ok: true, form: "non-empty-params" });
     expect(verify({ ...params, sig: phpSig }, { method: "sha256" })).toMatchObject({ ok: true, form: "all-params" });
     // Without an empty value the two forms are one: no second string is tried.
-    expect(verify({ ...params, "client-ref": "x", sig: javaSig }, { method: "sha256" })).toMatchObject({ ok: false, reason: "bad_signature" });
+    expect(verify({ ...params, "client-ref": "x", sig: javaSig }, { method: "sha256" })).toMatchObject({
+      ok: false,
+      reason: "bad_signature",
+    });
   });
 
   it("names the method that would have matched in either form", () => {
@@ -146,12 +147,8 @@ describe("verifySmsSignature", () => {
 
   it("accepts either secret during a rotation and reports which one matched", () => {
     const rotating = ["old-secret-aaaa", "new-secret-bbbb"];
-    expect(reasonOf(verify(signed(NODE_VECTOR.params, "sha256", "old-secret-aaaa"), { secrets: rotating, method: "sha256" }))).toBe(
-      "ok:0",
-    );
-    expect(reasonOf(verify(signed(NODE_VECTOR.params, "sha256", "new-secret-bbbb"), { secrets: rotating, method: "sha256" }))).toBe(
-      "ok:1",
-    );
+    expect(reasonOf(verify(signed(NODE_VECTOR.params, "sha256", "old-secret-aaaa"), { secrets: rotating, method: "sha256" }))).toBe("ok:0");
+    expect(reasonOf(verify(signed(NODE_VECTOR.params, "sha256", "new-secret-bbbb"), { secrets: rotating, method: "sha256" }))).toBe("ok:1");
     expect(
       reasonOf(verify(signed(NODE_VECTOR.params, "sha256", "old-secret-aaaa"), { secrets: ["new-secret-bbbb"], method: "sha256" })),
     ).toBe("bad_signature");

@@ -22,8 +22,7 @@ export type SmsRejectionReason = "missing_signature" | "bad_signature" | "stale_
 export type SmsSignedForm = "all-params" | "non-empty-params";
 
 export type SmsSignatureVerdict =
-  | { ok: true; matchedSecretIndex: number; form: SmsSignedForm }
-  | { ok: false; reason: SmsRejectionReason; detail: string };
+  { ok: true; matchedSecretIndex: number; form: SmsSignedForm } | { ok: false; reason: SmsRejectionReason; detail: string };
 
 export interface SmsVerifyOptions {
   /** All received parameters, decoded, including `sig`, `timestamp` and `nonce`. */
@@ -77,7 +76,10 @@ export function computeSmsSignature(
   form: SmsSignedForm = "all-params",
 ): string {
   const data = smsStringToSign(params, form);
-  if (method === "md5hash") return createHash("md5").update(data + secret, "utf8").digest("hex");
+  if (method === "md5hash")
+    return createHash("md5")
+      .update(data + secret, "utf8")
+      .digest("hex");
   return createHmac(method, secret).update(data, "utf8").digest("hex");
 }
 
@@ -141,12 +143,7 @@ function sameSignature(expectedHex: string, received: string): boolean {
 }
 
 /** Users often pick the wrong method: say which one, if any, would have matched. */
-function explainMismatch(
-  params: Record<string, string>,
-  sig: string,
-  secrets: string[],
-  method: SmsSignatureMethod,
-): string {
+function explainMismatch(params: Record<string, string>, sig: string, secrets: string[], method: SmsSignatureMethod): string {
   for (const other of SMS_SIGNATURE_METHODS) {
     if (other === method) continue;
     const match = matchSignature(params, sig, secrets, other);

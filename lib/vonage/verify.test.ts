@@ -161,9 +161,7 @@ describe("verifyVonageSignature", () => {
 
   it("accepts anything, marked unverified, when no secret is configured", async () => {
     expect(reasonOf(await verify(null, { secrets: secrets("") }))).toBe("ok:unverified");
-    expect(reasonOf(await verify(await signVonageToken(BODY, { secret: "whatever" }), { secrets: secrets("") }))).toBe(
-      "ok:unverified",
-    );
+    expect(reasonOf(await verify(await signVonageToken(BODY, { secret: "whatever" }), { secrets: secrets("") }))).toBe("ok:unverified");
   });
 
   describe("Vonage's HS256 vectors (vonage-jwt-jdk)", () => {

@@ -20,7 +20,15 @@ export const REMOTE_ADDRESS_HEADER = "x-vonage-console-remote-address";
 export const BODY_ID_HEADER = "x-vonage-console-body-id";
 
 /** Headers worth keeping with an event; everything else is noise or personal. */
-const EVENT_HEADERS = ["content-type", "content-length", "user-agent", "authorization", "x-forwarded-for", "x-forwarded-proto", "x-request-id"];
+const EVENT_HEADERS = [
+  "content-type",
+  "content-length",
+  "user-agent",
+  "authorization",
+  "x-forwarded-for",
+  "x-forwarded-proto",
+  "x-request-id",
+];
 
 /**
  * What the receivers read of a webhook request. A fetch `Request` is one; the ingest worker
@@ -85,7 +93,13 @@ export class Delivery {
   }
 
   /** Records the refusal with its reason, then answers with its status. */
-  async refuse(reason: RejectionReason, detail: string, httpStatus: number, body: Uint8Array = new Uint8Array(), bodyBytes = body.byteLength): Promise<WebhookAnswer> {
+  async refuse(
+    reason: RejectionReason,
+    detail: string,
+    httpStatus: number,
+    body: Uint8Array = new Uint8Array(),
+    bodyBytes = body.byteLength,
+  ): Promise<WebhookAnswer> {
     const rejection: NewRejection = {
       receivedAt: this.receivedAt,
       endpoint: new URL(this.request.url).pathname,
@@ -115,7 +129,11 @@ export class Delivery {
   /** Stores the event and answers 200 only after the commit; 503 (Vonage retries) if it cannot. */
   async store(event: Omit<NewEvent, "receivedAt" | "headers">): Promise<WebhookAnswer> {
     try {
-      const { id, duplicate } = await recordEvent({ ...event, receivedAt: this.receivedAt, headers: selectHeaders(this.request.headers, EVENT_HEADERS) });
+      const { id, duplicate } = await recordEvent({
+        ...event,
+        receivedAt: this.receivedAt,
+        headers: selectHeaders(this.request.headers, EVENT_HEADERS),
+      });
       return acknowledge(id, duplicate);
     } catch (error) {
       console.error(`[webhook] could not store a ${event.kind} event; answered 503 so Vonage retries:`, (error as Error).message);
@@ -135,7 +153,14 @@ export function readWebhookBody(request: Request): Promise<LimitedBody> {
  * an empty route's whole cost (docs/decisions/012-write-path.md).
  */
 function acknowledge(id: number, duplicate: boolean): WebhookAnswer {
-  return { status: 200, headers: [[EVENT_ID_HEADER, String(id)], [DUPLICATE_HEADER, String(duplicate)]], body: "" };
+  return {
+    status: 200,
+    headers: [
+      [EVENT_ID_HEADER, String(id)],
+      [DUPLICATE_HEADER, String(duplicate)],
+    ],
+    body: "",
+  };
 }
 
 /**
@@ -174,7 +199,10 @@ function capHeaders(headers: Record<string, string>): Record<string, string> {
   let left = 0;
   for (const [name, value] of Object.entries(headers)) {
     const bytes = Buffer.byteLength(value);
-    const kept = bytes > HEADER_VALUE_MAX_BYTES ? `${Buffer.from(value).subarray(0, HEADER_VALUE_MAX_BYTES).toString("utf8")}… [cut from ${bytes} bytes]` : value;
+    const kept =
+      bytes > HEADER_VALUE_MAX_BYTES
+        ? `${Buffer.from(value).subarray(0, HEADER_VALUE_MAX_BYTES).toString("utf8")}… [cut from ${bytes} bytes]`
+        : value;
     const size = name.length + Buffer.byteLength(kept);
     if (total + size > HEADERS_MAX_BYTES) {
       left++;
@@ -183,7 +211,8 @@ function capHeaders(headers: Record<string, string>): Record<string, string> {
     total += size;
     out[name] = kept;
   }
-  if (left > 0) out["[cut]"] = `${left} more header${left > 1 ? "s" : ""} not kept: a refusal's headers are capped at ${HEADERS_MAX_BYTES / 1024} KiB`;
+  if (left > 0)
+    out["[cut]"] = `${left} more header${left > 1 ? "s" : ""} not kept: a refusal's headers are capped at ${HEADERS_MAX_BYTES / 1024} KiB`;
   return out;
 }
 
@@ -202,9 +231,14 @@ const TOKEN_PART_MAX_CHARS = 4096;
 function decodeTokenUnverified(authorization: string | null): Record<string, unknown> | null {
   const token = bearerToken(authorization);
   if (!token) return null;
-  const parts = token.split(".").slice(0, 2).map((part) => Buffer.from(part, "base64url").toString("utf8"));
+  const parts = token
+    .split(".")
+    .slice(0, 2)
+    .map((part) => Buffer.from(part, "base64url").toString("utf8"));
   if (parts.some((part) => part.length > TOKEN_PART_MAX_CHARS || jsonDepth(part) > MAX_JSON_DEPTH)) {
-    return { _omitted: `the token's header or claims are over ${TOKEN_PART_MAX_CHARS / 1024} KiB or nest more than ${MAX_JSON_DEPTH} levels deep` };
+    return {
+      _omitted: `the token's header or claims are over ${TOKEN_PART_MAX_CHARS / 1024} KiB or nest more than ${MAX_JSON_DEPTH} levels deep`,
+    };
   }
   try {
     return { header: decodeProtectedHeader(token), claims: decodeJwt(token) };

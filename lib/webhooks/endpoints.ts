@@ -3,7 +3,13 @@ export const WEBHOOK_ENDPOINTS = [
   { kind: "inbound", path: "/webhooks/inbound-message", label: "Inbound Message", dashboardField: "Inbound URL", level: "application" },
   { kind: "status", path: "/webhooks/message-status", label: "Message Status", dashboardField: "Status URL", level: "application" },
   { kind: "sms-inbound", path: "/webhooks/inbound-sms", label: "Inbound SMS", dashboardField: "Inbound SMS webhooks", level: "account" },
-  { kind: "sms-dlr", path: "/webhooks/delivery-receipt", label: "Delivery receipts", dashboardField: "Delivery receipts (DLR) webhooks", level: "account" },
+  {
+    kind: "sms-dlr",
+    path: "/webhooks/delivery-receipt",
+    label: "Delivery receipts",
+    dashboardField: "Delivery receipts (DLR) webhooks",
+    level: "account",
+  },
 ] as const;
 
 export type WebhookLevel = (typeof WEBHOOK_ENDPOINTS)[number]["level"];

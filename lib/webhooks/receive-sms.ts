@@ -41,7 +41,11 @@ export async function receiveSmsWebhook(kind: SmsEventKind, request: WebhookRequ
   }
 
   const { binary: _binary, concat, ...normalized } = normalizeSmsEvent(kind, params);
-  const content = Object.fromEntries(Object.entries(params).filter(([key]) => !SIGNING_FIELDS.has(key)).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const content = Object.fromEntries(
+    Object.entries(params)
+      .filter(([key]) => !SIGNING_FIELDS.has(key))
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
   return delivery.store({
     ...normalized,
     kind,

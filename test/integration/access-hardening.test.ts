@@ -16,7 +16,9 @@ const LISTED_ORIGIN = "https://console.example.com";
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, DASHBOARD_PASSWORD: PASSWORD, ALLOWED_ORIGINS: LISTED_ORIGIN } });
+  server = await startServer({
+    env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, DASHBOARD_PASSWORD: PASSWORD, ALLOWED_ORIGINS: LISTED_ORIGIN },
+  });
   expect((await postWebhook(server.url, "status", statusBody({ message_uuid: "msg-1" }))).status).toBe(200);
 });
 afterAll(async () => {
@@ -93,7 +95,12 @@ describe("Socket.IO refuses handshakes from other origins", () => {
     expect(await websocketHandshake({ cookie })).toBe(101);
     // Behind a proxy, the origin the browser saw.
     expect(
-      await websocketHandshake({ cookie, origin: "https://proxy.example", "x-forwarded-host": "proxy.example", "x-forwarded-proto": "https" }),
+      await websocketHandshake({
+        cookie,
+        origin: "https://proxy.example",
+        "x-forwarded-host": "proxy.example",
+        "x-forwarded-proto": "https",
+      }),
     ).toBe(101);
   });
 
@@ -106,7 +113,14 @@ describe("Socket.IO refuses handshakes from other origins", () => {
 });
 
 describe("login redirects go only to this console's own pages", () => {
-  const ATTACKS = ["/\t/evil.example", "/\\evil.example", "//evil.example", "/\r\nset-cookie: x=1", "/\u3000/evil.example", "https://evil.example/"];
+  const ATTACKS = [
+    "/\t/evil.example",
+    "/\\evil.example",
+    "//evil.example",
+    "/\r\nset-cookie: x=1",
+    "/\u3000/evil.example",
+    "https://evil.example/",
+  ];
 
   it.each(ATTACKS)("POST /login with next=%j lands on /", async (next) => {
     const response = await postLogin(server.url, { password: PASSWORD, next });
@@ -208,7 +222,11 @@ describe("control characters in filters", () => {
   });
 
   it("the Socket.IO handshake refuses them", async () => {
-    const socket = io(server.url, { auth: { token: TEST_API_TOKEN, after: 0, filter: { text: "\u0000" } }, transports: ["websocket"], reconnection: false });
+    const socket = io(server.url, {
+      auth: { token: TEST_API_TOKEN, after: 0, filter: { text: "\u0000" } },
+      transports: ["websocket"],
+      reconnection: false,
+    });
     const outcome = await new Promise<string>((resolve) => {
       socket.on("events", () => resolve("connected"));
       socket.on("connect_error", (error) => resolve(error.message));

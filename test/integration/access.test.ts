@@ -40,7 +40,14 @@ async function sessionCookie(): Promise<string> {
 }
 
 const PAGES = ["/", "/rejections", "/setup", "/messages/msg-1"];
-const APIS = ["/api/events", "/api/messages/msg-1", "/api/rejections", "/api/setup", "/api/events/export?format=csv", "/api/rejections/export?format=ndjson"];
+const APIS = [
+  "/api/events",
+  "/api/messages/msg-1",
+  "/api/rejections",
+  "/api/setup",
+  "/api/events/export?format=csv",
+  "/api/rejections/export?format=ndjson",
+];
 
 describe("without credentials", () => {
   it.each(PAGES)("page %s redirects to the login page", async (page) => {
@@ -99,7 +106,12 @@ describe("with a session", () => {
   it("marks the cookie Secure behind HTTPS", async () => {
     const response = await raw("/login", {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded", origin: "https://console.example.com", "x-forwarded-proto": "https", "x-forwarded-host": "console.example.com" },
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        origin: "https://console.example.com",
+        "x-forwarded-proto": "https",
+        "x-forwarded-host": "console.example.com",
+      },
       body: new URLSearchParams({ password: PASSWORD }),
     });
     expect(response.headers.get("set-cookie")).toContain("Secure");
@@ -283,7 +295,9 @@ describe("hardening", () => {
   it("never shows secrets in logs or API answers", async () => {
     const cookie = await sessionCookie();
     const key = fs.readFileSync(path.join(server.dataDir, "session-secret"), "utf8").trim();
-    const answers = await Promise.all(["/api/health", "/api/setup", "/api/rejections", "/api/events"].map(async (p) => (await raw(p, { headers: { cookie } })).text()));
+    const answers = await Promise.all(
+      ["/api/health", "/api/setup", "/api/rejections", "/api/events"].map(async (p) => (await raw(p, { headers: { cookie } })).text()),
+    );
     for (const text of [server.output(), ...answers]) {
       for (const secret of [PASSWORD, TEST_API_TOKEN, TEST_SECRET, key]) expect(text).not.toContain(secret);
     }

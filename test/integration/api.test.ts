@@ -24,12 +24,29 @@ beforeAll(async () => {
   // One message whose statuses arrive out of order: read, submitted, delivered.
   await seed("status", statusBody({ message_uuid: MESSAGE, status: "read", channel: "whatsapp", timestamp: "2026-11-27T10:05:00Z" }));
   await seed("status", statusBody({ message_uuid: MESSAGE, status: "submitted", channel: "whatsapp", timestamp: "2026-11-27T10:00:00Z" }));
-  await seed("status", statusBody({ message_uuid: MESSAGE, status: "delivered", channel: "whatsapp", timestamp: "2026-11-27T10:00:02.100Z" }));
+  await seed(
+    "status",
+    statusBody({ message_uuid: MESSAGE, status: "delivered", channel: "whatsapp", timestamp: "2026-11-27T10:00:02.100Z" }),
+  );
   for (let i = 0; i < 30; i++) {
-    await seed("status", statusBody({ status: i % 3 === 0 ? "rejected" : "delivered", channel: i % 2 ? "sms" : "viber_service", to: `4477009${String(i).padStart(5, "0")}` }));
+    await seed(
+      "status",
+      statusBody({
+        status: i % 3 === 0 ? "rejected" : "delivered",
+        channel: i % 2 ? "sms" : "viber_service",
+        to: `4477009${String(i).padStart(5, "0")}`,
+      }),
+    );
   }
   await seed("inbound", inboundBody({ text: "Hello, where is my parcel?", from: "14155550100", client_ref: "order-42" }));
-  await seed("inbound", inboundBody({ channel: "mms", message_type: "image", image: { url: "https://example.com/a.jpg", caption: "My parcel arrived broken" } }));
+  await seed(
+    "inbound",
+    inboundBody({
+      channel: "mms",
+      message_type: "image",
+      image: { url: "https://example.com/a.jpg", caption: "My parcel arrived broken" },
+    }),
+  );
   await seed("inbound", inboundBody({ channel: "sms", text: "100% sure_thing, not 100 sure" }));
 });
 
@@ -38,7 +55,8 @@ afterAll(async () => {
 });
 
 const ids = (events: EventJson[]) => events.map((e) => e.id);
-const query = (q: string) => getJson<{ events: EventJson[]; nextCursor: number | null; error?: string; detail?: string }>(server.url, `/api/events?${q}`);
+const query = (q: string) =>
+  getJson<{ events: EventJson[]; nextCursor: number | null; error?: string; detail?: string }>(server.url, `/api/events?${q}`);
 
 describe("GET /api/events", () => {
   it("lists newest first with a default page of 100", async () => {

@@ -11,7 +11,14 @@ describe("start-up", () => {
   it("refuses to start with invalid configuration, naming every problem", () => {
     const result = spawnSync(process.execPath, ["--import", "tsx", "server.ts"], {
       cwd: ROOT,
-      env: { ...process.env, ENV_FILE: "", PORT: "http", SIGNATURE_MAX_AGE_SECONDS: "0", DATABASE_URL: "mysql://db", NODE_ENV: "production" },
+      env: {
+        ...process.env,
+        ENV_FILE: "",
+        PORT: "http",
+        SIGNATURE_MAX_AGE_SECONDS: "0",
+        DATABASE_URL: "mysql://db",
+        NODE_ENV: "production",
+      },
       encoding: "utf8",
       timeout: 30_000,
     });

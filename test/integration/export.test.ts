@@ -16,7 +16,7 @@ import { TEST_SECRET } from "@/test/support/vonage";
 let server: RunningServer;
 const TRICKY = [
   'Café ☕ — "quoted", with commas, and\nnew lines\r\nand emoji 🎉',
-  "=HYPERLINK(\"http://evil.example\",\"click\")",
+  '=HYPERLINK("http://evil.example","click")',
   "+44 call me",
   "-1+2",
   "@SUM(A1:A2)",
@@ -30,7 +30,15 @@ beforeAll(async () => {
     expect((await postWebhook(server.url, "inbound", inboundBody({ text, from: "447700900123", client_ref: "tricky" }))).status).toBe(200);
   }
   for (let i = 0; i < 12; i++) {
-    expect((await postWebhook(server.url, "status", statusBody({ status: i % 4 ? "delivered" : "rejected", to: `1415555${String(i).padStart(4, "0")}` }))).status).toBe(200);
+    expect(
+      (
+        await postWebhook(
+          server.url,
+          "status",
+          statusBody({ status: i % 4 ? "delivered" : "rejected", to: `1415555${String(i).padStart(4, "0")}` }),
+        )
+      ).status,
+    ).toBe(200);
   }
   await postWebhook(server.url, "status", statusBody({ to: "447700900999" }), { secret: "wrong-secret-0000000000" });
   await postWebhook(server.url, "status", `{"msisdn":"447700900888","text":"=cmd"}`, { unsigned: true });
@@ -54,10 +62,24 @@ function csvRecords(text: string): Record<string, string>[] {
 function expectedCsv(e: EventJson): Record<string, string> {
   const s = (v: string | number | boolean | null | undefined) => (v === null || v === undefined ? "" : String(v));
   return {
-    id: s(e.id), receivedAt: s(e.receivedAt), timestamp: s(e.timestamp), kind: s(e.kind), channel: s(e.channel),
-    messageUuid: s(e.messageUuid), status: s(e.status), messageType: s(e.messageType), from: s(e.from), to: s(e.to),
-    clientRef: s(e.clientRef), errorCode: s(e.error?.code), errorTitle: s(e.error?.title), price: s(e.price),
-    currency: s(e.currency), verification: s(e.verification), duplicates: s(e.duplicates), text: s(e.text),
+    id: s(e.id),
+    receivedAt: s(e.receivedAt),
+    timestamp: s(e.timestamp),
+    kind: s(e.kind),
+    channel: s(e.channel),
+    messageUuid: s(e.messageUuid),
+    status: s(e.status),
+    messageType: s(e.messageType),
+    from: s(e.from),
+    to: s(e.to),
+    clientRef: s(e.clientRef),
+    errorCode: s(e.error?.code),
+    errorTitle: s(e.error?.title),
+    price: s(e.price),
+    currency: s(e.currency),
+    verification: s(e.verification),
+    duplicates: s(e.duplicates),
+    text: s(e.text),
     payload: JSON.stringify(e.payload),
   };
 }
@@ -144,7 +166,10 @@ describe("events export", () => {
 describe("rejections export", () => {
   it("exports the rejections log in each format, filtered like the API", async () => {
     const { body } = await getJson<{ rejections: RejectionJson[] }>(server.url, "/api/rejections");
-    const ndjson = (await exportOf("/api/rejections/export?format=ndjson")).text.trim().split("\n").map((l) => JSON.parse(l) as RejectionJson);
+    const ndjson = (await exportOf("/api/rejections/export?format=ndjson")).text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as RejectionJson);
     expect(ndjson).toEqual(body.rejections);
     expect(JSON.parse((await exportOf("/api/rejections/export?format=json&reason=bad_signature")).text)).toEqual(
       body.rejections.filter((r) => r.reason === "bad_signature"),
@@ -195,7 +220,9 @@ describe("large exports", () => {
       clearInterval(sampler);
     }
     const growthMb = (peak - before) / 1024;
-    console.log(`export of ${SEEDED} events: server RSS ${Math.round(before / 1024)} MB → peak ${Math.round(peak / 1024)} MB (+${growthMb.toFixed(1)} MB)`);
+    console.log(
+      `export of ${SEEDED} events: server RSS ${Math.round(before / 1024)} MB → peak ${Math.round(peak / 1024)} MB (+${growthMb.toFixed(1)} MB)`,
+    );
     // On PostgreSQL, node-postgres parses a page's rows across several turns of the event
     // loop, so they outlive a young-generation GC and V8 lets the old generation grow by
     // 40–200 MB before collecting it (measured; it is reclaimed, not leaked). The bound is
@@ -219,7 +246,8 @@ describe("large exports", () => {
     // answer until its last row.
     let linesAtLastAnswer = NaN;
     const webhooks = (async () => {
-      for (let i = 0; i < 5; i++) expect((await postWebhook(server.url, "status", statusBody({ client_ref: "during-export" }))).status).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await postWebhook(server.url, "status", statusBody({ client_ref: "during-export" }))).status).toBe(200);
       linesAtLastAnswer = lines;
     })();
     for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) count(chunk.value);
@@ -235,7 +263,9 @@ describe("large exports", () => {
     const reader = response.body!.getReader();
     await reader.read();
     controller.abort();
-    await expect.poll(() => server.output(), { timeout: 10_000 }).toMatch(/\[export\] events csv: cancelled by the client after \d+ of \d+ rows/);
+    await expect
+      .poll(() => server.output(), { timeout: 10_000 })
+      .toMatch(/\[export\] events csv: cancelled by the client after \d+ of \d+ rows/);
     const [, done, total] = /cancelled by the client after (\d+) of (\d+) rows/.exec(server.output())!;
     expect(Number(done)).toBeLessThan(Number(total));
   }, 60_000);

@@ -105,7 +105,8 @@ describe.runIf(!onPostgres)("health on a damaged database file", () => {
     db.close();
     const pages = Math.floor(fs.statSync(file).size / 4096);
     const fd = fs.openSync(file, "r+");
-    for (let page = Math.floor(pages / 2); page < Math.floor(pages / 2) + 10; page++) fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
+    for (let page = Math.floor(pages / 2); page < Math.floor(pages / 2) + 10; page++)
+      fs.writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
     fs.closeSync(fd);
 
     const server = await startServer({ dataDir });

@@ -18,7 +18,9 @@ import { TEST_SECRET } from "@/test/support/vonage";
 describe.runIf(!onPostgres)("overload", () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, MAX_CONCURRENT_WEBHOOKS: "3", DATABASE_BUSY_TIMEOUT_MS: "10000" } });
+    server = await startServer({
+      env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, MAX_CONCURRENT_WEBHOOKS: "3", DATABASE_BUSY_TIMEOUT_MS: "10000" },
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -53,22 +55,28 @@ describe.runIf(!onPostgres)("overload", () => {
 
   // The kernel caps any backlog at net.core.somaxconn (4096 on current kernels, 128 before 5.4).
   const somaxconn = Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8"));
-  it.skipIf(somaxconn < 1_000)("queues a burst of new connections while the server is busy, then answers every one", async () => {
-    // A stopped process accepts nothing: what it will serve later is what the kernel queued for
-    // it, at most its listen backlog (+1). Node's default, 511, would cap this at 512 and drop
-    // the rest's SYNs, which their senders retransmit only after 1 s, 3 s, 7 s.
-    const count = 1_000;
-    process.kill(server.pid, "SIGSTOP");
-    const sockets: net.Socket[] = [];
-    try {
-      for (let i = 0; i < count; i++) sockets.push(net.connect(server.port, "127.0.0.1"));
-      await expect.poll(() => listenerQueue(server.port).queued, { timeout: 15_000, interval: 100 }).toBe(count);
-    } finally {
-      process.kill(server.pid, "SIGCONT");
-    }
-    const statuses = await Promise.all(sockets.map((socket) => statusLineOf(socket, "GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")));
-    expect(statuses.filter((s) => s === "HTTP/1.1 200 OK")).toHaveLength(count);
-  }, 60_000);
+  it.skipIf(somaxconn < 1_000)(
+    "queues a burst of new connections while the server is busy, then answers every one",
+    async () => {
+      // A stopped process accepts nothing: what it will serve later is what the kernel queued for
+      // it, at most its listen backlog (+1). Node's default, 511, would cap this at 512 and drop
+      // the rest's SYNs, which their senders retransmit only after 1 s, 3 s, 7 s.
+      const count = 1_000;
+      process.kill(server.pid, "SIGSTOP");
+      const sockets: net.Socket[] = [];
+      try {
+        for (let i = 0; i < count; i++) sockets.push(net.connect(server.port, "127.0.0.1"));
+        await expect.poll(() => listenerQueue(server.port).queued, { timeout: 15_000, interval: 100 }).toBe(count);
+      } finally {
+        process.kill(server.pid, "SIGCONT");
+      }
+      const statuses = await Promise.all(
+        sockets.map((socket) => statusLineOf(socket, "GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")),
+      );
+      expect(statuses.filter((s) => s === "HTTP/1.1 200 OK")).toHaveLength(count);
+    },
+    60_000,
+  );
 
   it("keeps an idle connection open for 65 s, and tells the sender", async () => {
     // A sender's pool that drops idle connections at the server's timeout races with the server.

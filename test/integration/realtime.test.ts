@@ -96,14 +96,21 @@ describe("live events", () => {
     const ids = [...first, ...second].flat().sort((a, b) => a - b);
     const rejectedIds = [...first[1], ...second[1]].sort((a, b) => a - b);
 
-    await until(() => [...all, late].every((c) => c.received.length >= ids.length) && rejected.received.length >= rejectedIds.length, "every event");
+    await until(
+      () => [...all, late].every((c) => c.received.length >= ids.length) && rejected.received.length >= rejectedIds.length,
+      "every event",
+    );
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const c of [...all, late]) expect(c.received.map((e) => e.id)).toEqual(ids);
     expect(rejected.received.map((e) => e.id)).toEqual(rejectedIds);
   });
 
   it("refuses a bad filter at the handshake", async () => {
-    const socket = io(server.url, { auth: { token: TEST_API_TOKEN, filter: { kind: "nonsense" } }, transports: ["websocket"], reconnection: false });
+    const socket = io(server.url, {
+      auth: { token: TEST_API_TOKEN, filter: { kind: "nonsense" } },
+      transports: ["websocket"],
+      reconnection: false,
+    });
     sockets.push(socket);
     const error = await new Promise<Error>((resolve) => socket.on("connect_error", resolve));
     expect(error.message).toMatch(/bad filter/);

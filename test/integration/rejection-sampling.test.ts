@@ -15,7 +15,12 @@ import { TEST_SECRET } from "@/test/support/vonage";
  */
 
 /** A refused webhook (a malformed token), sent from `localAddress` so the server sees that address. */
-function refuse(server: RunningServer, localAddress = "127.0.0.1", headers: Record<string, string> = {}, body = statusBody({ pad: "x".repeat(8000) })): Promise<number> {
+function refuse(
+  server: RunningServer,
+  localAddress = "127.0.0.1",
+  headers: Record<string, string> = {},
+  body = statusBody({ pad: "x".repeat(8000) }),
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       `${server.url}${WEBHOOK_PATHS.status}`,
@@ -67,7 +72,9 @@ async function storedBytes(server: RunningServer): Promise<number> {
 describe("refusals from one address", () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, REJECTIONS_WINDOW_SECONDS: "1", REJECTIONS_FULL_PER_ADDRESS: "20" } });
+    server = await startServer({
+      env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, REJECTIONS_WINDOW_SECONDS: "1", REJECTIONS_FULL_PER_ADDRESS: "20" },
+    });
   });
   afterAll(async () => {
     await server?.stop();
@@ -90,8 +97,12 @@ describe("refusals from one address", () => {
 
   it("stores long headers cut, and says so", async () => {
     const long = "y".repeat(10_000);
-    expect(await refuse(server, "127.0.0.1", { "x-long": long, "x-more-1": "z".repeat(2000), "x-more-2": "z".repeat(2000) }, "{}")).toBe(401);
-    await expect.poll(async () => (await allRejections(server)).some((r) => r.headers["x-long"] !== undefined), { timeout: 10_000 }).toBe(true);
+    expect(await refuse(server, "127.0.0.1", { "x-long": long, "x-more-1": "z".repeat(2000), "x-more-2": "z".repeat(2000) }, "{}")).toBe(
+      401,
+    );
+    await expect
+      .poll(async () => (await allRejections(server)).some((r) => r.headers["x-long"] !== undefined), { timeout: 10_000 })
+      .toBe(true);
     const rejection = (await allRejections(server)).find((r) => r.headers["x-long"] !== undefined)!;
     expect(rejection.headers["x-long"]!.length).toBeLessThan(1100);
     expect(rejection.headers["x-long"]).toMatch(/cut from 10000 bytes/);

@@ -54,7 +54,14 @@ describe("Vonage's raw captures, replayed in their own wire form", () => {
 
   it("stores the signed inbound GET capture, and knows its JSON twin (no Content-Type) is the same message", async () => {
     const event = await stored(open, await replayCapture(open.url, "sms-inbound", readCapture("sms-inbound-get-signed.php-sdk.http")));
-    expect(event).toMatchObject({ kind: "sms-inbound", wireForm: "query", from: "14845552121", to: "16105553939", text: "Test this.", messageType: "text" });
+    expect(event).toMatchObject({
+      kind: "sms-inbound",
+      wireForm: "query",
+      from: "14845552121",
+      to: "16105553939",
+      text: "Test this.",
+      messageType: "text",
+    });
     expect(event.timestamp).toBe("2016-05-24T11:12:01.000Z");
     const twin = await replayCapture(open.url, "sms-inbound", readCapture("sms-inbound-post-json-signed.php-sdk.http"));
     expect(twin.status).toBe(200);
@@ -64,7 +71,10 @@ describe("Vonage's raw captures, replayed in their own wire form", () => {
   it("shows a binary SMS as hex with its UDH, never as text", async () => {
     const event = await stored(open, await replayCapture(open.url, "sms-inbound", readCapture("sms-inbound-get-binary.php-sdk.http")));
     expect(event).toMatchObject({ messageType: "binary", text: "binary: 36 bytes (UDH 0605040B8423F0)" });
-    expect(event.payload).toMatchObject({ data: "EA0601AE02056A0045C60C037761702E6F7A656B692E6875000801034F7A656B69000101", udh: "0605040B8423F0" });
+    expect(event.payload).toMatchObject({
+      data: "EA0601AE02056A0045C60C037761702E6F7A656B692E6875000801034F7A656B69000101",
+      udh: "0605040B8423F0",
+    });
   });
 
   it("keeps the part number of a concatenated SMS", async () => {
@@ -92,7 +102,11 @@ describe("sig verification", () => {
     const response = await sendSms(signed.url, kind, params, "form");
     expect(response.status).toBe(401);
     const rejection = (await latestRejection(signed.url))!;
-    expect(rejection).toMatchObject({ reason, httpStatus: 401, endpoint: kind === "sms-dlr" ? "/webhooks/delivery-receipt" : "/webhooks/inbound-sms" });
+    expect(rejection).toMatchObject({
+      reason,
+      httpStatus: 401,
+      endpoint: kind === "sms-dlr" ? "/webhooks/delivery-receipt" : "/webhooks/inbound-sms",
+    });
     return rejection;
   }
 
@@ -178,14 +192,19 @@ describe("the SMS endpoints' own verification mode", () => {
 describe("delivery receipts", () => {
   it("explain the err-code and group one message's receipts", async () => {
     const messageId = "0B00000012345678";
-    await stored(open, await sendSms(open.url, "sms-dlr", dlrParams({ messageId, status: "failed", "err-code": "6", "network-code": "23410" })));
+    await stored(
+      open,
+      await sendSms(open.url, "sms-dlr", dlrParams({ messageId, status: "failed", "err-code": "6", "network-code": "23410" })),
+    );
     await stored(open, await sendSms(open.url, "sms-dlr", dlrParams({ messageId, status: "delivered", "network-code": "23415" })));
     const { body } = await getJson<{ events: EventJson[] }>(open.url, `/api/messages/${messageId}`);
     expect(body.events.map((e) => e.status).sort()).toEqual(["delivered", "failed"]);
     const failed = body.events.find((e) => e.status === "failed")!;
     expect(failed.error).toMatchObject({ code: "6", title: "Anti-Spam Rejection" });
     expect(failed.error!.detail).toBeTruthy();
-    expect((await getJson<{ events: EventJson[] }>(open.url, `/api/events?message_id=${messageId}&kind=sms-dlr`)).body.events).toHaveLength(2);
+    expect((await getJson<{ events: EventJson[] }>(open.url, `/api/events?message_id=${messageId}&kind=sms-dlr`)).body.events).toHaveLength(
+      2,
+    );
   });
 });
 
@@ -194,7 +213,14 @@ describe("multi-part inbound SMS", () => {
     const parts = ["The quick brown ", "fox jumps over ", "the lazy dog."];
     const ids: string[] = [];
     for (const n of [3, 1, 2]) {
-      const params = inboundSmsParams({ concat: "true", "concat-ref": "77", "concat-total": "3", "concat-part": String(n), text: parts[n - 1]!, msisdn: "447700900555" });
+      const params = inboundSmsParams({
+        concat: "true",
+        "concat-ref": "77",
+        "concat-total": "3",
+        "concat-part": String(n),
+        text: parts[n - 1]!,
+        msisdn: "447700900555",
+      });
       ids[n] = params.messageId!;
       if (n === 3) {
         await stored(open, await sendSms(open.url, "sms-inbound", params));
@@ -204,11 +230,21 @@ describe("multi-part inbound SMS", () => {
         await stored(open, await sendSms(open.url, "sms-inbound", params));
       }
     }
-    const { body } = await getJson<{ concat: { complete: boolean; text: string; missing: number[]; total: number } }>(open.url, `/api/messages/${ids[2]}`);
+    const { body } = await getJson<{ concat: { complete: boolean; text: string; missing: number[]; total: number } }>(
+      open.url,
+      `/api/messages/${ids[2]}`,
+    );
     expect(body.concat).toMatchObject({ complete: true, text: "The quick brown fox jumps over the lazy dog.", missing: [], total: 3 });
 
     // Another sender's ref 77 is another message.
-    const other = inboundSmsParams({ concat: "true", "concat-ref": "77", "concat-total": "2", "concat-part": "2", text: "orphan", msisdn: "447700900666" });
+    const other = inboundSmsParams({
+      concat: "true",
+      "concat-ref": "77",
+      "concat-total": "2",
+      "concat-part": "2",
+      text: "orphan",
+      msisdn: "447700900666",
+    });
     await stored(open, await sendSms(open.url, "sms-inbound", other));
     const orphan = await getJson<{ concat: { complete: boolean; missing: number[] } }>(open.url, `/api/messages/${other.messageId}`);
     expect(orphan.body.concat).toMatchObject({ complete: false, missing: [1] });

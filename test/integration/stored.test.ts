@@ -96,10 +96,19 @@ async function expectEveryReaderServes(clientRef: string, ids: number[]): Promis
   expect(json.status).toBe(200);
   expect((JSON.parse(json.body) as EventJson[]).map((e) => e.id).sort()).toEqual([...ids].sort());
 
-  for (const query of [`format=ndjson&client_ref=${clientRef}`, `format=ndjson&mask=1&client_ref=${clientRef}`, `format=json&mask=1&client_ref=${clientRef}`]) {
+  for (const query of [
+    `format=ndjson&client_ref=${clientRef}`,
+    `format=ndjson&mask=1&client_ref=${clientRef}`,
+    `format=json&mask=1&client_ref=${clientRef}`,
+  ]) {
     const exported = await text(`/api/events/export?${query}`);
     expect(exported.status).toBe(200);
-    const lines = query.includes("ndjson") ? exported.body.trimEnd().split("\n").map((line) => JSON.parse(line) as EventJson) : (JSON.parse(exported.body) as EventJson[]);
+    const lines = query.includes("ndjson")
+      ? exported.body
+          .trimEnd()
+          .split("\n")
+          .map((line) => JSON.parse(line) as EventJson)
+      : (JSON.parse(exported.body) as EventJson[]);
     expect(lines.map((e) => e.id).sort()).toEqual([...ids].sort());
   }
 
@@ -156,7 +165,14 @@ describe("stored payloads every reader can read", () => {
       await execute(
         `INSERT INTO "events" ("id", "kind", "dedupe_key", "client_ref", "received_at", "verification", "raw_body", "headers", "duplicates")
          VALUES (?, 'status', ?, ?, ?, 'unverified', ?, ?, 0)`,
-        [damaged[i], randomUUID(), clientRef, onPostgres ? new Date() : new Date().toISOString().replace("Z", "+00:00"), rawBody, i === 0 ? "{not json" : "{}"],
+        [
+          damaged[i],
+          randomUUID(),
+          clientRef,
+          onPostgres ? new Date() : new Date().toISOString().replace("Z", "+00:00"),
+          rawBody,
+          i === 0 ? "{not json" : "{}",
+        ],
       );
     }
     const after = ackOf(await postWebhook(server.url, "status", statusBody({ client_ref: clientRef }))).id;
@@ -172,10 +188,17 @@ describe("stored payloads every reader can read", () => {
   it("serves a rejection whose stored headers and token claims are damaged", async () => {
     await postWebhook(server.url, "status", statusBody(), { secret: "wrong-secret-0000000000" });
     const { id } = (await latestRejection(server.url))!;
-    await execute(`UPDATE "rejections" SET "headers" = ?, "token_claims" = ? WHERE "id" = ?`, ["{oops", `${"[".repeat(5000)}${"]".repeat(5000)}`, id]);
+    await execute(`UPDATE "rejections" SET "headers" = ?, "token_claims" = ? WHERE "id" = ?`, [
+      "{oops",
+      `${"[".repeat(5000)}${"]".repeat(5000)}`,
+      id,
+    ]);
     const page = await getJson<{ rejections: RejectionJson[] }>(server.url, "/api/rejections?limit=5");
     expect(page.status).toBe(200);
-    expect(page.body.rejections.find((r) => r.id === id)).toMatchObject({ headers: { _unreadable: expect.any(String) }, tokenClaims: { _unreadable: expect.any(String) } });
+    expect(page.body.rejections.find((r) => r.id === id)).toMatchObject({
+      headers: { _unreadable: expect.any(String) },
+      tokenClaims: { _unreadable: expect.any(String) },
+    });
     for (const format of ["json", "csv", "ndjson"]) expect((await text(`/api/rejections/export?format=${format}`)).status).toBe(200);
   });
 

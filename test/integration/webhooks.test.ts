@@ -30,7 +30,10 @@ const eventCount = async () => (await getJson<{ events: number }>(server.url, "/
 describe("accepted deliveries", () => {
   it.each(messagesFixtures().map((f) => [f.name, f] as const))("stores %s", async (_name, fixture) => {
     // The fixtures share message_uuids; make each body unique so each is a new event.
-    const body = fixture.body.replace(/"timestamp": ?"[^"]+"/, `"timestamp":"2026-11-27T10:00:0${Math.floor(Math.random() * 10)}.${Date.now() % 1000}Z"`);
+    const body = fixture.body.replace(
+      /"timestamp": ?"[^"]+"/,
+      `"timestamp":"2026-11-27T10:00:0${Math.floor(Math.random() * 10)}.${Date.now() % 1000}Z"`,
+    );
     const response = await postWebhook(server.url, fixture.kind, body);
     expect(response.status).toBe(200);
     const { id, duplicate } = ackOf(response);
@@ -81,7 +84,12 @@ describe("refused deliveries", () => {
     ["a stale token", () => postWebhook(server.url, "status", body, { iatOffset: -90_000 }), 401, "stale_token"],
     ["a future token", () => postWebhook(server.url, "status", body, { iatOffset: 3600 }), 401, "future_token"],
     ["a missing iat", () => postWebhook(server.url, "status", body, { claims: { iat: undefined } }), 401, "missing_claim"],
-    ["an iat that is a string", () => postWebhook(server.url, "status", body, { claims: { iat: String(Math.floor(Date.now() / 1000)) } }), 401, "malformed_token"],
+    [
+      "an iat that is a string",
+      () => postWebhook(server.url, "status", body, { claims: { iat: String(Math.floor(Date.now() / 1000)) } }),
+      401,
+      "malformed_token",
+    ],
     ["an exp that is a string", () => postWebhook(server.url, "status", body, { claims: { exp: "tomorrow" } }), 401, "malformed_token"],
     [
       "a tampered body",
@@ -96,12 +104,7 @@ describe("refused deliveries", () => {
     ],
     ["signed malformed JSON", () => postWebhook(server.url, "status", "{not json"), 400, "malformed_json"],
     ["a signed JSON array", () => postWebhook(server.url, "inbound", "[1,2,3]"), 400, "malformed_json"],
-    [
-      "a body over 1 MiB",
-      () => postWebhook(server.url, "status", JSON.stringify({ pad: "x".repeat(1024 * 1024) })),
-      413,
-      "body_too_large",
-    ],
+    ["a body over 1 MiB", () => postWebhook(server.url, "status", JSON.stringify({ pad: "x".repeat(1024 * 1024) })), 413, "body_too_large"],
     ["a GET", () => fetch(`${server.url}${WEBHOOK_PATHS.inbound}`), 405, "method_not_allowed"],
   ];
 
@@ -225,7 +228,13 @@ describe("duplicates", () => {
   it("stores a body re-spaced in transit once: the key follows what the signature covered", async () => {
     const compact = statusBody();
     const parsed = JSON.parse(compact) as Record<string, unknown>;
-    const variants = [JSON.stringify(parsed, null, 2), JSON.stringify(parsed, null, "\t"), ` ${compact}`, `${compact}\n`, compact.replace(/,/g, ", ")];
+    const variants = [
+      JSON.stringify(parsed, null, 2),
+      JSON.stringify(parsed, null, "\t"),
+      ` ${compact}`,
+      `${compact}\n`,
+      compact.replace(/,/g, ", "),
+    ];
     const acks = [];
     for (const variant of variants) {
       // Each copy signed afresh (its own jti), over the compact form: only the body's form differs.

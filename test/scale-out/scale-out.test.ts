@@ -36,7 +36,11 @@ function liveClient(url: string, after: number) {
     received.push(...events);
     last = events[events.length - 1]!.id;
   });
-  return { socket, received, connected: () => new Promise<void>((resolve) => (socket.connected ? resolve() : socket.once("connect", () => resolve()))) };
+  return {
+    socket,
+    received,
+    connected: () => new Promise<void>((resolve) => (socket.connected ? resolve() : socket.once("connect", () => resolve()))),
+  };
 }
 
 async function until(predicate: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
@@ -136,7 +140,10 @@ describe("two instances on one PostgreSQL, joined by Redis", () => {
   it("1,000 webhooks sent to A all reach a client connected to B, once each, in order", async () => {
     const client = liveClient(b.url, await newestId(b));
     await client.connected();
-    const acked = await sendAll(a.url, Array.from({ length: 1000 }, () => statusBody()));
+    const acked = await sendAll(
+      a.url,
+      Array.from({ length: 1000 }, () => statusBody()),
+    );
     await until(() => client.received.length >= 1000, "1,000 events on B");
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(client.received).toHaveLength(1000);
@@ -210,12 +217,18 @@ describe("two instances on one PostgreSQL, joined by Redis", () => {
     await balancer.listen();
     const client = liveClient(`http://127.0.0.1:${balancer.port}`, await newestId(a));
     await client.connected();
-    const first = await sendAll(a.url, Array.from({ length: 50 }, () => statusBody()));
+    const first = await sendAll(
+      a.url,
+      Array.from({ length: 50 }, () => statusBody()),
+    );
     await until(() => client.received.length >= 50, "the first 50");
 
     await b.kill();
     balancer.setTarget({ host: "127.0.0.1", port: a.port });
-    const second = await sendAll(a.url, Array.from({ length: 50 }, () => statusBody()));
+    const second = await sendAll(
+      a.url,
+      Array.from({ length: 50 }, () => statusBody()),
+    );
     await until(() => client.received.length >= 100, "all 100 after failing over");
     expectInOrderOnce(client.received, [...first, ...second]);
     expect(client.received).toHaveLength(100);
@@ -270,7 +283,11 @@ describe("moving from SQLite to PostgreSQL", () => {
 
     const target = await ensureTestDatabase(`copy_${randomUUID()}`);
     const copy = () =>
-      spawnSync("npm", ["run", "--silent", "db:copy", "--", "--from", source.env.DATABASE_URL!, "--to", target], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+      spawnSync("npm", ["run", "--silent", "db:copy", "--", "--from", source.env.DATABASE_URL!, "--to", target], {
+        cwd: ROOT,
+        encoding: "utf8",
+        timeout: 60_000,
+      });
     const first = copy();
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toContain(`events: ${events.length} read, ${events.length} added`);

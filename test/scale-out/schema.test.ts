@@ -23,7 +23,11 @@ describe("the two stores' schemas", () => {
     await migrate(parseConfig({ DATABASE_URL: url }), ROOT);
 
     const sqlite = new Database(file, { readonly: true });
-    const tables = (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'`).all() as { name: string }[]).map((t) => t.name);
+    const tables = (
+      sqlite
+        .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'`)
+        .all() as { name: string }[]
+    ).map((t) => t.name);
     const fromSqlite = tables.flatMap((table) =>
       (sqlite.prepare(`PRAGMA table_info("${table}")`).all() as { name: string; notnull: number; pk: number }[]).map(
         (c) => `${table}.${c.name} ${c.notnull || c.pk ? "NOT NULL" : "NULL"}`,

@@ -55,7 +55,9 @@ export function ackOf(response: Response): { id: number; duplicate: boolean } {
   const id = Number(response.headers.get(EVENT_ID_HEADER));
   const duplicate = response.headers.get(DUPLICATE_HEADER);
   if (!Number.isInteger(id) || id < 1 || (duplicate !== "true" && duplicate !== "false")) {
-    throw new Error(`malformed acknowledgement headers: ${EVENT_ID_HEADER}=${response.headers.get(EVENT_ID_HEADER)} ${DUPLICATE_HEADER}=${duplicate}`);
+    throw new Error(
+      `malformed acknowledgement headers: ${EVENT_ID_HEADER}=${response.headers.get(EVENT_ID_HEADER)} ${DUPLICATE_HEADER}=${duplicate}`,
+    );
   }
   return { id, duplicate: duplicate === "true" };
 }

@@ -6,7 +6,10 @@ import type net from "node:net";
  * accept queue (Recv-Q) and the queue's limit, its backlog (Send-Q).
  */
 export function listenerQueue(port: number): { queued: number; backlog: number } {
-  const line = execFileSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" }).trim().split("\n")[0] ?? "";
+  const line =
+    execFileSync("ss", ["-Hltn", `sport = :${port}`], { encoding: "utf8" })
+      .trim()
+      .split("\n")[0] ?? "";
   const fields = line.split(/\s+/);
   return { queued: Number(fields[1]), backlog: Number(fields[2]) };
 }

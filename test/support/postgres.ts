@@ -40,7 +40,9 @@ export async function ensureTestDatabase(key: string): Promise<string> {
 /** Drops every test database of earlier runs, so each run starts fresh. */
 export async function dropTestDatabases(): Promise<void> {
   await withAdmin(async (client) => {
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [`${TEST_DATABASE_PREFIX}%`]);
+    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [
+      `${TEST_DATABASE_PREFIX}%`,
+    ]);
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
   });
 }

@@ -33,7 +33,11 @@ export function seedEvents(databaseFile: string, { count, tag = "seed", perMessa
     "received_at", "verification", "hash_form", "api_key", "application_id", "text", "raw_body", "headers", "duplicates")
     VALUES (@id, @kind, @dedupe, @uuid, @status, @channel, NULL, @from, @to, @clientRef, @errorCode, @errorTitle, @errorDetail,
     @price, 'EUR', @timestamp, @receivedAt, 'verified', 'raw', 'a1b2c3d', NULL, NULL, @raw, @headers, 0)`);
-  const headers = JSON.stringify({ "content-type": "application/json", "user-agent": "Vonage/MessagingHUB/v1.0", authorization: "Bearer [redacted]" });
+  const headers = JSON.stringify({
+    "content-type": "application/json",
+    "user-agent": "Vonage/MessagingHUB/v1.0",
+    authorization: "Bearer [redacted]",
+  });
   const start = Date.now() - count * 10;
   const fill = db.transaction(() => {
     let uuid = randomUUID();
@@ -52,7 +56,15 @@ export function seedEvents(databaseFile: string, { count, tag = "seed", perMessa
         channel,
         client_ref: `${tag}-${i}`,
         usage: { currency: "EUR", price: "0.0333" },
-        ...(failed ? { error: { type: "https://developer.vonage.com/api-errors/messages#1340", title: "1340", detail: "Outside of the allowed window" } } : {}),
+        ...(failed
+          ? {
+              error: {
+                type: "https://developer.vonage.com/api-errors/messages#1340",
+                title: "1340",
+                detail: "Outside of the allowed window",
+              },
+            }
+          : {}),
       };
       const raw = JSON.stringify(body);
       insert.run({

@@ -26,7 +26,12 @@ export function readCapture(name: string): HttpCapture {
     const colon = line.indexOf(":");
     if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
   }
-  return { method, query: target.includes("?") ? target.slice(target.indexOf("?")) : "", headers, body: rest.join("\n\n").replace(/\n$/, "") };
+  return {
+    method,
+    query: target.includes("?") ? target.slice(target.indexOf("?")) : "",
+    headers,
+    body: rest.join("\n\n").replace(/\n$/, ""),
+  };
 }
 
 /** Sends a capture to one of our endpoints, keeping its method, query, content type and body. */
@@ -58,7 +63,11 @@ export function sendSms(baseUrl: string, kind: SmsKind, params: Record<string, s
   const url = `${baseUrl}${SMS_PATHS[kind]}`;
   if (form === "query") return fetch(`${url}?${new URLSearchParams(params)}`);
   if (form === "form") {
-    return fetch(url, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded; charset=UTF-8" }, body: new URLSearchParams(params).toString() });
+    return fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded; charset=UTF-8" },
+      body: new URLSearchParams(params).toString(),
+    });
   }
   return fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(params) });
 }

@@ -45,9 +45,7 @@ export async function signVonageToken(body: string, options: SignOptions = {}): 
     // A header claiming RS256 with an HMAC-looking signature: must be refused on alg alone.
     return `${unsignedToken({ alg, typ: "JWT" }, claims)}c2lnbmF0dXJl`;
   }
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg, typ: "JWT" })
-    .sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
+  return new SignJWT(claims).setProtectedHeader({ alg, typ: "JWT" }).sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
 }
 
 function unsignedToken(header: object, claims: object): string {
