@@ -24,6 +24,14 @@ const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value
 
 const optionalString = z.preprocess(emptyAsUndefined, z.string().trim().optional());
 
+/** One of a few words, in any case; unset or empty means `fallback`. */
+function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+  return z.preprocess(
+    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
+    z.enum(values, { message: `must be one of ${values.join(", ")}` }).default(fallback as never),
+  );
+}
+
 /**
  * `secret`, `old,new` (rotation) or `api_key:secret,...` (several accounts). A secret
  * that itself contains `:` is only read as a pair when the part before it looks like an
@@ -111,15 +119,9 @@ const variables = {
       .refine((list) => list.length === 1 || list.every((s) => s !== ""), { message: "has an empty entry (check for a stray comma)" })
       .transform((list) => list.filter((s) => s !== "")),
   ),
-  VONAGE_SMS_SIGNATURE_METHOD: z.preprocess(
-    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
-    z.enum(SMS_SIGNATURE_METHODS, { message: `must be one of ${SMS_SIGNATURE_METHODS.join(", ")}` }).default("md5hash"),
-  ),
+  VONAGE_SMS_SIGNATURE_METHOD: oneOf(SMS_SIGNATURE_METHODS, "md5hash"),
   /** The account-level SMS API endpoints: `on`, or `off` (404, recorded) for an account that does not use them. */
-  SMS_API_WEBHOOKS: z.preprocess(
-    (v) => (typeof v === "string" ? emptyAsUndefined(v.trim().toLowerCase()) : v),
-    z.enum(["on", "off"], { message: "must be on or off" }).default("on"),
-  ),
+  SMS_API_WEBHOOKS: oneOf(["on", "off"] as const, "on"),
   /** Oldest SMS API `timestamp` accepted; defaults to SIGNATURE_MAX_AGE_SECONDS. */
   SMS_SIGNATURE_MAX_AGE_SECONDS: z.preprocess(
     emptyAsUndefined,
