@@ -1,13 +1,10 @@
-import fs from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumPath } from "./test/support/chromium";
 
 /**
  * Browser tests drive the real server (started per test file by e2e/fixtures.ts) in a real
- * Chromium. Playwright cannot download its own browsers on our machines, so Debian's
- * Chromium is used when present; elsewhere, set CHROMIUM_PATH or let
- * Playwright use its own.
+ * Chromium (test/support/chromium.ts says which).
  */
-const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export default defineConfig({
   testDir: "e2e",
@@ -26,15 +23,8 @@ export default defineConfig({
     ...devices["Desktop Chrome"],
     trace: "retain-on-failure",
     launchOptions: {
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
+      executablePath: chromiumPath,
+      args: CHROMIUM_ARGS,
     },
   },
 });

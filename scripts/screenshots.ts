@@ -8,28 +8,18 @@ import fs from "node:fs";
 import path from "node:path";
 import { chromium } from "@playwright/test";
 import type { EventJson } from "@/lib/events/types";
+import { CHROMIUM_ARGS, chromiumPath } from "@/test/support/chromium";
 import { getJson, postWebhook, statusBody } from "@/test/support/http";
 import { ROOT, startServer } from "@/test/support/server";
 import { TEST_SECRET } from "@/test/support/vonage";
 
 const OUT = path.join(ROOT, "docs/screenshots");
-const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   const empty = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET, PUBLIC_URL: "https://console.example.com" } });
   const server = await startServer({ env: { VONAGE_SIGNATURE_SECRET: TEST_SECRET } });
-  const browser = await chromium.launch({
-    executablePath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-  });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
   try {
     const demo = spawnSync(process.execPath, ["--import", "tsx", "scripts/demo.ts", server.url], {
       cwd: ROOT,

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import { chromium, type Browser, type Page } from "@playwright/test";
 import type { BenchConfig } from "@/bench/config";
 import { countStatuses, openLoop } from "@/bench/lib/load";
@@ -8,6 +7,7 @@ import { presignStatusWebhooks } from "@/bench/lib/presign";
 import type { SummaryRow } from "@/bench/lib/report";
 import { SECRET } from "@/bench/lib/servers";
 import { fmt, markdownTable, MB, ratio, textTable } from "@/bench/lib/stats";
+import { CHROMIUM_ARGS, chromiumPath } from "@/test/support/chromium";
 import type { RunningServer } from "@/test/support/server";
 
 /**
@@ -19,19 +19,13 @@ import type { RunningServer } from "@/test/support/server";
  */
 
 const ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
+  ...CHROMIUM_ARGS,
   // Without it performance.memory is coarse and rarely refreshed.
   "--enable-precise-memory-info",
 ];
 
 export async function launchBrowser(): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH ?? (fs.existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
-  const browser = await chromium.launch({ executablePath, args: ARGS });
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ARGS });
   track("chromium", undefined, () => browser.close());
   return browser;
 }
