@@ -24,6 +24,13 @@ const emptyAsUndefined = (value: unknown) => (typeof value === "string" && value
 
 const optionalString = z.preprocess(emptyAsUndefined, z.string().trim().optional());
 
+/** A maximum token or `timestamp` age: at most 30 days. */
+const tokenAgeSeconds = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(30 * 86400);
+
 /** One of a few words, in any case; unset or empty means `fallback`. */
 function oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
   return z.preprocess(
@@ -100,15 +107,7 @@ const variables = {
   DATABASE_BUSY_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(60_000).default(5000)),
   VONAGE_SIGNATURE_SECRET: optionalString,
   VONAGE_APPLICATION_ID: optionalString,
-  SIGNATURE_MAX_AGE_SECONDS: z.preprocess(
-    emptyAsUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(30 * 86400)
-      .default(86400),
-  ),
+  SIGNATURE_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, tokenAgeSeconds.default(86400)),
   /** The account's signature secret for SMS API `sig` (comma-separated during a rotation). */
   VONAGE_SMS_SIGNATURE_SECRET: z.preprocess(
     emptyAsUndefined,
@@ -123,15 +122,7 @@ const variables = {
   /** The account-level SMS API endpoints: `on`, or `off` (404, recorded) for an account that does not use them. */
   SMS_API_WEBHOOKS: oneOf(["on", "off"] as const, "on"),
   /** Oldest SMS API `timestamp` accepted; defaults to SIGNATURE_MAX_AGE_SECONDS. */
-  SMS_SIGNATURE_MAX_AGE_SECONDS: z.preprocess(
-    emptyAsUndefined,
-    z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(30 * 86400)
-      .optional(),
-  ),
+  SMS_SIGNATURE_MAX_AGE_SECONDS: z.preprocess(emptyAsUndefined, tokenAgeSeconds.optional()),
   /** Where generated secrets are kept; defaults to the SQLite file's folder, else ./data. */
   DATA_DIR: optionalString,
   DASHBOARD_PASSWORD: z.preprocess(emptyAsUndefined, z.string().min(8, "must be at least 8 characters").optional()),
