@@ -24,9 +24,8 @@ import {
   refuseUnroutableMethod,
   ROUTABLE_METHODS,
 } from "@/lib/http/transport";
-import { setIngestWorker } from "@/lib/ingest/forward";
+import { IngestWorker, setIngestWorker } from "@/lib/ingest/forward";
 import { WebhookIntake } from "@/lib/ingest/intake";
-import { IngestWorker } from "@/lib/ingest/worker-host";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
 
 /**
@@ -115,6 +114,7 @@ async function main() {
   // Webhook bodies are read before admission, with a deadline (docs/decisions/019-slow-bodies.md).
   const intake = new WebhookIntake({
     admission,
+    ingest,
     bodyTimeoutMs: config.webhookBodyTimeoutMs,
     maxPendingPerAddress: config.maxPendingBodiesPerAddress,
     retryAfterSeconds: RETRY_AFTER_SECONDS,

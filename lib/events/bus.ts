@@ -3,10 +3,9 @@ import type { EventJson } from "@/lib/events/types";
 import { remember } from "@/lib/remember";
 
 /**
- * The in-thread bus between the write path and the live layer. The writer publishes here
- * after commit; in the ingest worker, lib/ingest/worker.ts forwards that to the HTTP thread,
- * where lib/ingest/worker-host.ts publishes it again and lib/realtime subscribes. Kept on
- * globalThis because Next's bundles and server.ts load their own copies of this module.
+ * The HTTP thread's bus between ingestion and the live layer: lib/ingest/forward.ts publishes
+ * the events the ingest worker committed, lib/realtime subscribes. Kept on globalThis because
+ * Next's bundles and server.ts load their own copies of this module.
  */
 
 type Listener = (events: EventJson[]) => void;

@@ -2,7 +2,6 @@ import { getConfig } from "@/lib/config";
 import { getDatabase, getSqliteWriteConnection, isDatabaseBusy } from "@/lib/db/client";
 import { noteWriteOutcome } from "@/lib/db/storage-check";
 import type { WriteOutcome } from "@/lib/events/batch";
-import { publishEvents } from "@/lib/events/bus";
 import { storedObject } from "@/lib/events/records";
 import { RejectionSampler, type StoredRejection } from "@/lib/events/rejection-sampling";
 import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
@@ -17,8 +16,8 @@ import type { NormalizedEvent } from "@/lib/vonage/payload";
 
 /**
  * The write side: idempotent, durable storage of events and rejections. A caller's
- * promise resolves only after the event is committed; committed events are then
- * published on the bus.
+ * promise resolves only after the event is committed; committed events are then handed to
+ * the commit listener (the ingest worker's, which posts them to the HTTP thread's bus).
  */
 
 export interface NewEvent extends NormalizedEvent {
@@ -71,6 +70,21 @@ function dedupeKeyOf(kind: EventKind, content: string): string {
   return sha256(`${kind}\n${content}`).toString("hex");
 }
 
+type CommitListener = (events: EventJson[]) => void;
+
+/**
+ * Who is told of committed events, in commit order, before their callers' promises resolve:
+ * the ingest worker (lib/ingest/worker.ts). One listener, set once; none in a process that
+ * only stores (scripts, the benchmark's bare server).
+ */
+export function setCommitListener(listener: CommitListener | undefined): void {
+  commitListener().current = listener;
+}
+
+function commitListener(): { current?: CommitListener } {
+  return remember("commit-listener", (): { current?: CommitListener } => ({}));
+}
+
 function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
   return remember(
     "event-writer",
@@ -85,7 +99,11 @@ function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
           }),
         isRetryable: isDatabaseBusy,
         retryForMs: getConfig().databaseBusyTimeoutMs,
-        afterCommit: (outcomes) => publishEvents(outcomes.filter((o) => !o.duplicate).map((o) => newEventToJson(o.id, o.event))),
+        afterCommit: (outcomes) => {
+          const listener = commitListener().current;
+          const fresh = outcomes.filter((o) => !o.duplicate);
+          if (listener && fresh.length > 0) listener(fresh.map((o) => newEventToJson(o.id, o.event)));
+        },
       }),
   );
 }

@@ -72,10 +72,3 @@ export class Outbox<T> {
     this.flush(items);
   }
 }
-
-/** What a route handler needs of the ingest worker. */
-export interface IngestChannel {
-  send(request: WireRequest): Promise<WebhookAnswer>;
-  /** Whether a webhook could be stored now, checked where the write path is. */
-  checkStorage(): Promise<StorageCheck>;
-}

@@ -4,7 +4,7 @@ import type { WebhookAdmission } from "@/lib/http/admission";
 import { readIncomingLimited, type LimitedBody } from "@/lib/http/body";
 import { CountedWarning } from "@/lib/http/counted-warning";
 import { MAX_HEADER_BYTES, refuseHeadersTooLarge, refuseUnroutableMethod, ROUTABLE_METHODS } from "@/lib/http/transport";
-import { forwardUnrouted, parkWebhookBody, takeWebhookBody } from "@/lib/ingest/forward";
+import type { IngestWorker } from "@/lib/ingest/forward";
 import { BODY_ID_HEADER, MAX_BODY_BYTES, REJECTION_BODY_BYTES, REMOTE_ADDRESS_HEADER, type WebhookAnswer } from "@/lib/webhooks/delivery";
 import { WEBHOOK_ENDPOINTS } from "@/lib/webhooks/endpoints";
 
@@ -14,12 +14,14 @@ import { WEBHOOK_ENDPOINTS } from "@/lib/webhooks/endpoints";
  * (lib/http/admission.ts): admission counts work, and a sender still sending its body is not
  * work, so senders trickling their bodies hold no slot that a genuine webhook needs. A body not
  * complete by the deadline is refused 408; a few bodies at a time may be arriving from one
- * address, further ones are answered 429 unread. The body read is left for the route handler
- * (lib/ingest/forward.ts), which cannot read the request's stream again.
+ * address, further ones are answered 429 unread. The body read is parked with the ingest
+ * worker for the route handler (lib/ingest/forward.ts), which cannot read the request's stream again.
  */
 
 export interface IntakeOptions {
   admission: WebhookAdmission;
+  /** Where the body is parked for the route handler, and where unroutable requests are sent. */
+  ingest: IngestWorker;
   bodyTimeoutMs: number;
   maxPendingPerAddress: number;
   retryAfterSeconds: number;
@@ -77,10 +79,11 @@ export class WebhookIntake {
       return;
     }
     if (!ROUTABLE_METHODS.has(req.method ?? "")) return this.refuseUnrouted(req, res, body);
-    const id = parkWebhookBody(body);
+    const { ingest } = this.options;
+    const id = ingest.park(body);
     req.headers[BODY_ID_HEADER] = id;
     // A route that never takes it (an unknown path under /webhooks/) leaves it here.
-    res.once("close", () => takeWebhookBody(id));
+    res.once("close", () => ingest.take(id));
     handOn(withBodyTaken(req), res);
   }
 
@@ -94,7 +97,7 @@ export class WebhookIntake {
     const route = ROUTES.get(url.pathname);
     if (!route) return headersTooLarge ? refuseHeadersTooLarge(res, body.headerBytes) : refuseUnroutableMethod(req, res);
     const request = { route, method: req.method ?? "", url: url.href, headers: wireHeaders(req, headersTooLarge), body };
-    forwardUnrouted(request).then(
+    this.options.ingest.send(request).then(
       (answer) => write(res, answer),
       (error: unknown) => {
         console.error("[server] request failed:", error);

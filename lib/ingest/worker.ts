@@ -2,8 +2,8 @@ import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { closeSqliteWriteConnection, getSqliteWriteConnection } from "@/lib/db/client";
 import { getConfig } from "@/lib/config";
 import { checkStorage } from "@/lib/db/storage-check";
-import { subscribeEvents } from "@/lib/events/bus";
-import { receiveWebhook } from "@/lib/ingest/dispatch";
+import { setCommitListener } from "@/lib/events/store";
+import { receiveWebhook } from "@/lib/webhooks/receive";
 import { Outbox, webhookRequestOf, type FromWorker, type ToWorker } from "@/lib/ingest/channel";
 import type { WebhookAnswer } from "@/lib/webhooks/delivery";
 
@@ -15,14 +15,14 @@ import type { WebhookAnswer } from "@/lib/webhooks/delivery";
  */
 
 const port = parentPort;
-if (!port) throw new Error("lib/ingest/worker.ts runs as a worker thread (lib/ingest/worker-host.ts starts it)");
+if (!port) throw new Error("lib/ingest/worker.ts runs as a worker thread (lib/ingest/forward.ts starts it)");
 
 // Everything goes back on the channel the host made for it, which the HTTP thread can read
-// without waiting for its event loop (lib/ingest/worker-host.ts).
+// without waiting for its event loop (lib/ingest/forward.ts).
 const { toHost } = workerData as { toHost: MessagePort };
 const post = (message: FromWorker) => toHost.postMessage(message);
 
-subscribeEvents((events) => post({ type: "committed", events }));
+setCommitListener((events) => post({ type: "committed", events }));
 
 const answers = new Outbox<{ id: number; response: WebhookAnswer }>((responses) => post({ type: "responses", responses }));
 

@@ -37,12 +37,20 @@ export async function ensureTestDatabase(key: string): Promise<string> {
   return databaseUrl(name);
 }
 
-/** Drops every test database of earlier runs, so each run starts fresh. */
+/**
+ * Drops the test databases of earlier runs, so each run starts fresh. A database someone is
+ * connected to is left alone: it belongs to a run still going (two checkouts tested at once).
+ */
 export async function dropTestDatabases(): Promise<void> {
   await withAdmin(async (client) => {
-    const { rows } = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE $1", [
-      `${TEST_DATABASE_PREFIX}%`,
-    ]);
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    const { rows } = await client.query<{ datname: string }>(
+      `SELECT datname FROM pg_database d
+        WHERE datname LIKE $1 AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
+      [`${TEST_DATABASE_PREFIX}%`],
+    );
+    for (const { datname } of rows) {
+      // Someone may have connected since: then it stays, and a later run drops it.
+      await client.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
+    }
   });
 }

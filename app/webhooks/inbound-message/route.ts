@@ -1,7 +1,7 @@
 import { forwardWebhook } from "@/lib/ingest/forward";
 
 // Vonage's Inbound Message webhook, at the path its setup guide names.
-// Every method comes here; lib/ingest/dispatch.ts refuses (and records) the ones Vonage never uses.
+// Every method comes here; lib/webhooks/receive.ts refuses (and records) the ones Vonage never uses.
 export const dynamic = "force-dynamic";
 
 export function POST(request: Request) {
