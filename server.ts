@@ -24,7 +24,8 @@ import {
   refuseUnroutableMethod,
   ROUTABLE_METHODS,
 } from "@/lib/http/transport";
-import { IngestWorker, setIngestWorker } from "@/lib/ingest/forward";
+import { setIngestWorker } from "@/lib/ingest/forward";
+import { IngestWorker } from "@/lib/ingest/worker-host";
 import { WebhookIntake } from "@/lib/ingest/intake";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
 

@@ -3,7 +3,7 @@ import type { EventJson } from "@/lib/events/types";
 import { remember } from "@/lib/remember";
 
 /**
- * The HTTP thread's bus between ingestion and the live layer: lib/ingest/forward.ts publishes
+ * The HTTP thread's bus between ingestion and the live layer: lib/ingest/worker-host.ts publishes
  * the events the ingest worker committed, lib/realtime subscribes. Kept on globalThis because
  * Next's bundles and server.ts load their own copies of this module.
  */

@@ -1,7 +1,8 @@
 import type { StorageCheck } from "@/lib/db/storage-check";
 import type { EventJson, EventKind } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
-import type { WebhookAnswer, WebhookRequest } from "@/lib/webhooks/delivery";
+import { RETRY_LATER } from "@/lib/http/headers";
+import { refusal, type WebhookAnswer, type WebhookRequest } from "@/lib/webhooks/delivery";
 
 /**
  * Messages between the HTTP thread and the ingest worker (lib/ingest/worker.ts). Plain data
@@ -72,3 +73,14 @@ export class Outbox<T> {
     this.flush(items);
   }
 }
+
+/** The answer when the worker is gone: storage is unavailable for now, and Vonage retries. */
+export const WORKER_LOST = refusal(503, "storage_unavailable", "the ingest worker stopped before answering; retry later", [RETRY_LATER]);
+
+/** What a storage check says when there is no worker to ask. */
+export const NO_WORKER: StorageCheck = {
+  writable: false,
+  problem: "the ingest worker is not running",
+  freeBytes: null,
+  lastWriteError: null,
+};

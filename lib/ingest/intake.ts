@@ -4,7 +4,7 @@ import type { WebhookAdmission } from "@/lib/http/admission";
 import { readIncomingLimited, type LimitedBody } from "@/lib/http/body";
 import { CountedWarning } from "@/lib/http/counted-warning";
 import { MAX_HEADER_BYTES, refuseHeadersTooLarge, refuseUnroutableMethod, ROUTABLE_METHODS } from "@/lib/http/transport";
-import type { IngestWorker } from "@/lib/ingest/forward";
+import type { IngestWorker } from "@/lib/ingest/worker-host";
 import { BODY_ID_HEADER, MAX_BODY_BYTES, REJECTION_BODY_BYTES, REMOTE_ADDRESS_HEADER, type WebhookAnswer } from "@/lib/webhooks/delivery";
 import { WEBHOOK_ENDPOINTS } from "@/lib/webhooks/endpoints";
 

@@ -15,10 +15,10 @@ import type { WebhookAnswer } from "@/lib/webhooks/delivery";
  */
 
 const port = parentPort;
-if (!port) throw new Error("lib/ingest/worker.ts runs as a worker thread (lib/ingest/forward.ts starts it)");
+if (!port) throw new Error("lib/ingest/worker.ts runs as a worker thread (lib/ingest/worker-host.ts starts it)");
 
 // Everything goes back on the channel the host made for it, which the HTTP thread can read
-// without waiting for its event loop (lib/ingest/forward.ts).
+// without waiting for its event loop (lib/ingest/worker-host.ts).
 const { toHost } = workerData as { toHost: MessagePort };
 const post = (message: FromWorker) => toHost.postMessage(message);
 
