@@ -24,7 +24,7 @@ import {
   refuseUnroutableMethod,
   ROUTABLE_METHODS,
 } from "@/lib/http/transport";
-import { setIngestWorker } from "@/lib/ingest/forward";
+import { ingestWorker } from "@/lib/ingest/channel";
 import { IngestWorker } from "@/lib/ingest/worker-host";
 import { WebhookIntake } from "@/lib/ingest/intake";
 import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
@@ -87,7 +87,8 @@ async function main() {
   const settings = await configureConnection(db);
   // Webhooks are verified and stored on a worker thread (lib/ingest); it opens the write path now.
   const ingest = await IngestWorker.start();
-  setIngestWorker(ingest);
+  // Route handlers, bundled separately by Next, find it on globalThis.
+  ingestWorker().current = ingest;
   // Counts for exports on SQLite, off this thread (lib/db/count.ts).
   const counter = config.sqlitePath ? new CountWorker(config.sqlitePath) : undefined;
   setCounter(counter);

@@ -3,7 +3,7 @@ import { getDatabase } from "@/lib/db/client";
 import { integrityProblem, integrityState } from "@/lib/db/integrity";
 import type { StorageCheck } from "@/lib/db/storage-check";
 import { storageStats } from "@/lib/events/query";
-import { checkStorageNow } from "@/lib/ingest/forward";
+import { ingestWorker, NO_WORKER } from "@/lib/ingest/channel";
 
 /**
  * What GET /api/health answers. "ok" means a webhook could be stored right now: the database
@@ -29,7 +29,8 @@ async function storageHealth(): Promise<{ reachable: boolean; error: string | nu
     error = (e as Error).message;
     problems.push(`the database does not answer: ${error}`);
   }
-  const storage = reachable ? await checkStorageNow() : null;
+  // Asked of the ingest worker, which owns the write path.
+  const storage = reachable ? await (ingestWorker().current?.checkStorage() ?? { ...NO_WORKER }) : null;
   if (storage?.problem) problems.push(storage.problem);
   const damaged = getConfig().databaseKind === "sqlite" ? integrityProblem() : null;
   if (damaged) problems.push(damaged);

@@ -1,13 +1,21 @@
 import type { StorageCheck } from "@/lib/db/storage-check";
 import type { EventJson, EventKind } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
+// Types only: route handlers import this module, and Next's bundler would follow the worker's
+// spawn into the worker's own module graph.
+import type { IngestWorker } from "@/lib/ingest/worker-host";
 import { RETRY_LATER } from "@/lib/http/headers";
+import { shared } from "@/lib/remember";
 import { refusal, type WebhookAnswer, type WebhookRequest } from "@/lib/webhooks/delivery";
 
 /**
- * Messages between the HTTP thread and the ingest worker (lib/ingest/worker.ts). Plain data
- * only: they are copied between threads by structured clone.
+ * The channel to the ingest worker (lib/ingest/worker.ts): how route handlers find it, and the
+ * messages between it and the HTTP thread (plain data only: they are copied between threads by
+ * structured clone).
  */
+
+/** server.ts's worker, which route handlers (bundled separately by Next) find on globalThis. */
+export const ingestWorker = () => shared<IngestWorker>("ingest-worker");
 
 /** A received webhook request, its body already read under the cap. */
 export interface WireRequest {

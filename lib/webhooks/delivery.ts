@@ -16,7 +16,7 @@ export const REJECTION_BODY_BYTES = 64 * 1024;
 
 /** Set by server.ts from the TCP connection; any client-sent value is overwritten there. */
 export const REMOTE_ADDRESS_HEADER = "x-vonage-console-remote-address";
-/** Set by server.ts to where it left the body it read (lib/ingest/forward.ts); overwritten the same way. */
+/** Set by server.ts to where it left the body it read (lib/ingest/intake.ts); overwritten the same way. */
 export const BODY_ID_HEADER = "x-vonage-console-body-id";
 
 /** Headers worth keeping with an event; everything else is noise or personal. */
