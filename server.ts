@@ -78,7 +78,8 @@ async function main() {
   const db = getDatabase();
   const settings = await configureConnection(db);
   // Webhooks are verified and stored on a worker thread (lib/ingest); it opens the write path now.
-  const ingest = await IngestWorker.start();
+  // `npm run build` compiles the worker beside this file (scripts/build-server.mjs).
+  const ingest = await IngestWorker.start(new URL("./ingest-worker.js", import.meta.url));
   setIngestWorker(ingest);
   // Counts for exports on SQLite, off this thread (lib/db/count.ts).
   const counter = config.sqlitePath ? new CountWorker(config.sqlitePath) : undefined;
