@@ -20,6 +20,7 @@ const serverOnlyModules = [
 export default defineConfig(
   globalIgnores([
     ".next/",
+    "dist/",
     "node_modules/",
     "lib/generated/",
     "bench/results/",

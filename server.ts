@@ -1,6 +1,5 @@
 import fs from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Server as NetServer } from "node:net";
 import path from "node:path";
 import next from "next";
 import { createGate } from "@/lib/auth/gate";
@@ -12,7 +11,6 @@ import { CountWorker } from "@/lib/db/count-worker-host";
 import { scheduleIntegrityChecks } from "@/lib/db/integrity-host";
 import { migrate } from "@/lib/db/migrate";
 import { attachRealtime, type Realtime } from "@/lib/realtime/io";
-import { addAcceptors, closeAcceptors } from "@/lib/http/acceptors";
 import { setWebhookAdmission, WebhookAdmission } from "@/lib/http/admission";
 import { RETRY_AFTER_SECONDS } from "@/lib/http/headers";
 import {
@@ -41,12 +39,6 @@ import { REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery";
  * net.core.somaxconn.
  */
 const LISTEN_BACKLOG = 4096;
-
-/**
- * Handles accepting from the listening socket besides the server's own: libuv accepts one
- * connection per handle per loop turn, and a saturated turn takes 30 ms or more (lib/http/acceptors.ts).
- */
-const EXTRA_ACCEPTORS = 63;
 
 /**
  * How long an idle keep-alive connection stays open. Node's default, 5 s, is what a sender's
@@ -86,7 +78,8 @@ async function main() {
   const db = getDatabase();
   const settings = await configureConnection(db);
   // Webhooks are verified and stored on a worker thread (lib/ingest); it opens the write path now.
-  const ingest = await IngestWorker.start();
+  // `npm run build` compiles the worker beside this file (scripts/build-server.mjs).
+  const ingest = await IngestWorker.start(new URL("./ingest-worker.js", import.meta.url));
   // Route handlers, bundled separately by Next, find it on globalThis.
   ingestWorker().current = ingest;
   // Counts for exports on SQLite, off this thread (lib/db/count.ts).
@@ -153,50 +146,37 @@ async function main() {
     redisUrl: config.redisUrl,
   });
 
-  let acceptors: NetServer[] = [];
-  // listen() ignores what its callback returns: the async part runs on its own and catches its one failure.
-  server.listen(
-    { port: config.port, host: config.host, backlog: LISTEN_BACKLOG },
-    () =>
-      void (async () => {
-        try {
-          acceptors = await addAcceptors(server, EXTRA_ACCEPTORS, LISTEN_BACKLOG);
-        } catch (error) {
-          console.warn("[server] accepting with one handle only:", error);
-        }
-        const address = server.address();
-        const port = typeof address === "object" && address ? address.port : config.port;
-        const base = config.publicUrl ?? `http://localhost:${port}`;
-        console.log(`[server] Vonage Webhook Console listening on http://${config.host}:${port} (${dev ? "development" : "production"})`);
-        console.log(`[server] Message Status URL:  ${base}/webhooks/message-status`);
-        console.log(`[server] Inbound Message URL: ${base}/webhooks/inbound-message`);
-        if (keys.accessToken) {
-          console.log(`[server] Dashboard (no DASHBOARD_PASSWORD set): open ${base}/login?token=${keys.accessToken}`);
-        } else {
-          console.log(`[server] Dashboard: ${base}/ (log in with DASHBOARD_PASSWORD)`);
-        }
-        if (config.signatureConfigured) {
-          console.log(`[server] Messages API signature verification ON (max token age ${config.signatureMaxAgeSeconds} s)`);
-        } else {
-          console.warn(
-            "[server] WARNING: VONAGE_SIGNATURE_SECRET is not set. Webhooks are accepted WITHOUT signature verification and stored as UNVERIFIED.",
-          );
-        }
-        // The account-level SMS API endpoints are checked with their own secret, or not at all.
-        if (config.smsVerificationMode === "verified") {
-          console.log(`[server] SMS API webhooks: sig verification ON (${config.smsSignatureMethod}); unsigned ones are refused`);
-        } else if (config.smsVerificationMode === "off") {
-          console.log(
-            "[server] SMS API webhooks OFF (SMS_API_WEBHOOKS=off): /webhooks/inbound-sms and /webhooks/delivery-receipt answer 404",
-          );
-        } else {
-          console.warn(
-            "[server] WARNING: SMS API webhooks (/webhooks/inbound-sms, /webhooks/delivery-receipt) are accepted WITHOUT signature verification and stored as UNVERIFIED: set VONAGE_SMS_SIGNATURE_SECRET to refuse unsigned ones, or SMS_API_WEBHOOKS=off.",
-          );
-        }
-        console.log("[server] ready");
-      })(),
-  );
+  server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
+    const address = server.address();
+    const port = typeof address === "object" && address ? address.port : config.port;
+    const base = config.publicUrl ?? `http://localhost:${port}`;
+    console.log(`[server] Vonage Webhook Console listening on http://${config.host}:${port} (${dev ? "development" : "production"})`);
+    console.log(`[server] Message Status URL:  ${base}/webhooks/message-status`);
+    console.log(`[server] Inbound Message URL: ${base}/webhooks/inbound-message`);
+    if (keys.accessToken) {
+      console.log(`[server] Dashboard (no DASHBOARD_PASSWORD set): open ${base}/login?token=${keys.accessToken}`);
+    } else {
+      console.log(`[server] Dashboard: ${base}/ (log in with DASHBOARD_PASSWORD)`);
+    }
+    if (config.signatureConfigured) {
+      console.log(`[server] Messages API signature verification ON (max token age ${config.signatureMaxAgeSeconds} s)`);
+    } else {
+      console.warn(
+        "[server] WARNING: VONAGE_SIGNATURE_SECRET is not set. Webhooks are accepted WITHOUT signature verification and stored as UNVERIFIED.",
+      );
+    }
+    // The account-level SMS API endpoints are checked with their own secret, or not at all.
+    if (config.smsVerificationMode === "verified") {
+      console.log(`[server] SMS API webhooks: sig verification ON (${config.smsSignatureMethod}); unsigned ones are refused`);
+    } else if (config.smsVerificationMode === "off") {
+      console.log("[server] SMS API webhooks OFF (SMS_API_WEBHOOKS=off): /webhooks/inbound-sms and /webhooks/delivery-receipt answer 404");
+    } else {
+      console.warn(
+        "[server] WARNING: SMS API webhooks (/webhooks/inbound-sms, /webhooks/delivery-receipt) are accepted WITHOUT signature verification and stored as UNVERIFIED: set VONAGE_SMS_SIGNATURE_SECRET to refuse unsigned ones, or SMS_API_WEBHOOKS=off.",
+      );
+    }
+    console.log("[server] ready");
+  });
 
   let closing = false;
   const shutdown = (signal: string) => {
@@ -205,7 +185,7 @@ async function main() {
     console.log(`[server] ${signal}: closing`);
     // Stop accepting connections and let in-flight webhooks finish, their commits included;
     // idle keep-alive connections are closed as soon as they go idle.
-    void Promise.all([new Promise((resolve) => server.close(resolve)), closeAcceptors(acceptors)]).then(() => {
+    server.close(() => {
       clearInterval(idle);
       void Promise.all([ingest.stop(), counter?.stop()])
         .then(() => db.$disconnect())

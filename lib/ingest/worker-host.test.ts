@@ -16,6 +16,10 @@ import { DUPLICATE_HEADER, EVENT_ID_HEADER } from "@/lib/webhooks/endpoints";
 
 /** The ingest worker as server.ts uses it, on a real SQLite file: answers, ordering, and a crash. */
 
+// The worker as `npm run build` compiles it (npm test builds before it runs vitest).
+const WORKER_FILE = new URL("../../dist/ingest-worker.js", import.meta.url);
+if (!fs.existsSync(WORKER_FILE)) throw new Error("dist/ingest-worker.js is missing: run `npm run build` first");
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vwc-ingest-"));
 const env = { DATABASE_URL: `file:${path.join(dir, "events.db")}`, VONAGE_SIGNATURE_SECRET: TEST_SECRET };
 const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -27,7 +31,7 @@ beforeAll(async () => {
   await migrate(parseConfig(env), ROOT);
   // A worker starts with a copy of this process's environment.
   Object.assign(process.env, env);
-  ingest = await IngestWorker.start();
+  ingest = await IngestWorker.start(WORKER_FILE);
 });
 afterAll(async () => {
   await ingest?.stop();

@@ -37,11 +37,12 @@ export class IngestWorker {
     if (this.alive) this.post({ type: "requests", requests });
   });
 
-  private constructor() {}
+  /** `workerFile`: the compiled lib/ingest/worker.ts (dist/ingest-worker.js, made by `npm run build`). */
+  private constructor(private readonly workerFile: URL) {}
 
   /** Starts the worker and waits until it has opened the database. */
-  static async start(): Promise<IngestWorker> {
-    const ingest = new IngestWorker();
+  static async start(workerFile: URL): Promise<IngestWorker> {
+    const ingest = new IngestWorker(workerFile);
     await ingest.spawn();
     return ingest;
   }
@@ -160,7 +161,7 @@ export class IngestWorker {
     // PostgreSQL two connections are enough; the pool of DATABASE_POOL_SIZE serves the reads.
     const poolSize = String(Math.min(2, getConfig().databasePoolSize));
     const { port1: toHere, port2: fromWorker } = new MessageChannel();
-    const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), {
+    const worker = new Worker(this.workerFile, {
       env: { ...process.env, DATABASE_POOL_SIZE: poolSize },
       workerData: { toHost: toHere },
       transferList: [toHere],

@@ -2,14 +2,14 @@ import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { listAllEvents, postWebhook, statusBody } from "@/test/support/http";
 import { onPostgres } from "@/test/support/postgres";
-import { makeDataDir, ROOT, startServer } from "@/test/support/server";
+import { makeDataDir, ROOT, SERVE, startServer } from "@/test/support/server";
 import { TEST_SECRET } from "@/test/support/vonage";
 
 /** Start-up, restarts and crashes: nothing acknowledged is ever lost. */
 
 describe("start-up", () => {
   it("refuses to start with invalid configuration, naming every problem", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "server.ts"], {
+    const result = spawnSync(SERVE, {
       cwd: ROOT,
       env: {
         ...process.env,

@@ -6,11 +6,13 @@ import { ensureTestDatabase, onPostgres } from "@/test/support/postgres";
 import { TEST_API_TOKEN } from "@/test/support/vonage";
 
 /**
- * Starts the real console (server.ts, production build) on a free port with its own
- * SQLite file, for integration, end-to-end and benchmark runs. Needs `npm run build` first.
+ * Starts the real console (dist/server.js through bin/serve, as `npm start` does) on a free port
+ * with its own SQLite file, for integration, end-to-end and benchmark runs. Needs `npm run build` first.
  */
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
+/** What `npm start` runs. */
+export const SERVE = path.join(ROOT, "bin/serve");
 
 export interface RunningServer {
   url: string;
@@ -73,11 +75,8 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
     NODE_ENV: "production",
-    // As `npm start` sets it (package.json; docs/decisions/027-malloc-arena-max.md).
-    MALLOC_ARENA_MAX: "1",
   };
-  // The young generation `npm start` gives it (package.json; docs/decisions/015-young-generation.md).
-  const child = spawn(process.execPath, ["--max-semi-space-size=8", "--import", "tsx", "server.ts"], {
+  const child = spawn(SERVE, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
