@@ -1,4 +1,5 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
+import { getConfig } from "@/lib/config";
 import { configureConnection, getDatabase } from "@/lib/db/client";
 import { checkStorage } from "@/lib/db/storage-check";
 import { setCommitListener } from "@/lib/events/store";
@@ -49,6 +50,7 @@ port.on("message", (message: ToWorker) => {
   }
 });
 
-// The worker's own client writes; configured now, so a database that cannot be opened fails the start.
-await configureConnection(getDatabase());
+// The worker's own client writes: on SQLite it gets the pragmas now, and a file that cannot be
+// opened fails the start.
+if (getConfig().databaseKind === "sqlite") await configureConnection(getDatabase());
 post({ type: "ready" });
