@@ -1,6 +1,7 @@
 // The count worker (lib/db/count.ts): runs COUNT queries on its own read-only connection, so a
 // count that must read an index from disk never stops the HTTP thread's event loop.
-// Plain JavaScript: it needs nothing but the driver, and starts in a few milliseconds.
+// Plain JavaScript: it needs nothing but the driver, and starts in a few milliseconds
+// (why not Prisma: docs/decisions/034).
 import Database from "better-sqlite3";
 import { parentPort, workerData } from "node:worker_threads";
 

@@ -1,6 +1,6 @@
 // One whole-file integrity check of the SQLite database (lib/db/integrity.ts), on a read-only
 // connection of its own: it reads every page, which must not stop any other thread.
-// Plain JavaScript: it needs nothing but the driver.
+// Plain JavaScript: it needs nothing but the driver (why not Prisma: docs/decisions/034).
 import Database from "better-sqlite3";
 import { parentPort, workerData } from "node:worker_threads";
 

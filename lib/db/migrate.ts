@@ -13,7 +13,8 @@ import { sha256 } from "@/lib/sha256";
  * prisma/postgres/migrations for PostgreSQL), and records them in Prisma's own
  * `_prisma_migrations` table so `prisma migrate status` agrees. We run them ourselves
  * because the Prisma CLI cannot be relied on at run time here (docs/decisions/002).
- * Instances starting at once apply each migration exactly once.
+ * Instances starting at once apply each migration exactly once. Through the drivers, not the
+ * Prisma client, which runs one statement per call (docs/decisions/034).
  */
 
 export interface Migration {

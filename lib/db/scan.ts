@@ -13,7 +13,7 @@ import { remember } from "@/lib/remember";
  * itself. Prisma's row mapping costs ~10–40 µs a row, which caps an export far below 100,000
  * rows/s (measured in docs/performance-log.md); the driver returns plain rows at a few µs each.
  * On SQLite this is a second, read-only connection (WAL: it never blocks the writer); on
- * PostgreSQL, a connection from the pool.
+ * PostgreSQL, a connection from the pool. One of the driver uses decision 034 keeps.
  */
 
 function readConnection(): Database.Database {

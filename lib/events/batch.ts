@@ -2,10 +2,9 @@ import type { StoredRejection } from "@/lib/events/rejection-sampling";
 import type { NewEvent } from "@/lib/events/store";
 
 /**
- * What a batch of new events does to the table, decided before any row is written. Both
- * write paths (lib/events/write-sqlite.ts, lib/events/write-postgres.ts) read the known dedupe
- * keys, the known token ids and MAX(id) inside their transaction, hand them here, and execute
- * the plan:
+ * What a batch of new events does to the table, decided before any row is written. The write
+ * path (lib/events/write.ts) reads the known dedupe keys, the known token ids and MAX(id) inside
+ * its transaction, hands them here, and executes the plan:
  * - a known key, or a known token id (the same signed token replayed, at any endpoint), or one
  *   seen earlier in the same batch, is a duplicate: its row's count grows;
  * - every other event gets the next id after MAX(id), so ids are contiguous and in commit order
@@ -166,12 +165,6 @@ export function rejectionValues<D>(r: StoredRejection, date: (d: Date) => D, boo
     r.repeats,
   ];
 }
-
-/**
- * REJECTIONS_MAX_ROWS: the oldest rows beyond the cap, by id (ids only grow, and rows only go
- * from the old end): MAX(id) is one index lookup, where a count(*) would read the whole index.
- */
-export const TRIM_REJECTIONS = `DELETE FROM "rejections" WHERE "id" <= (SELECT MAX("id") FROM "rejections") - ?`;
 
 /** `"a", "b", …`: a column list for an INSERT. */
 export function columnList(columns: readonly string[]): string {

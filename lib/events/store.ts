@@ -1,12 +1,11 @@
 import { getConfig } from "@/lib/config";
-import { getDatabase, getSqliteWriteConnection, isDatabaseBusy } from "@/lib/db/client";
+import { getDatabase, isDatabaseBusy } from "@/lib/db/client";
 import { noteWriteOutcome } from "@/lib/db/storage-check";
 import type { WriteOutcome } from "@/lib/events/batch";
 import { storedObject } from "@/lib/events/records";
 import { RejectionSampler, type StoredRejection } from "@/lib/events/rejection-sampling";
 import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
-import { writeEventsPostgres, writeRejectionsPostgres } from "@/lib/events/write-postgres";
-import { writeEventsSqlite, writeRejectionsSqlite } from "@/lib/events/write-sqlite";
+import { writeEvents, writeRejections as writeRejectionBatch } from "@/lib/events/write";
 import { BatchWriter } from "@/lib/events/writer";
 import type { Rejection as RejectionRow } from "@/lib/generated/sqlite/client.ts";
 import { remember } from "@/lib/remember";
@@ -91,12 +90,13 @@ function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
     () =>
       new BatchWriter<NewEvent, WriteOutcome>({
         writeBatch: (events) =>
-          noting(async () => {
-            const keys = events.map((e) => dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody));
-            return getConfig().databaseKind === "postgresql"
-              ? writeEventsPostgres(getDatabase(), events, keys)
-              : writeEventsSqlite(getSqliteWriteConnection(), events, keys);
-          }),
+          noting(() =>
+            writeEvents(
+              getDatabase(),
+              events,
+              events.map((e) => dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody)),
+            ),
+          ),
         isRetryable: isDatabaseBusy,
         retryForMs: getConfig().databaseBusyTimeoutMs,
         afterCommit: (outcomes) => {
@@ -133,9 +133,7 @@ function rejectionWriter(): BatchWriter<StoredRejection, void> {
       new BatchWriter<StoredRejection, void>({
         writeBatch: (rejections) =>
           noting(async () => {
-            const { databaseKind, rejectionsMaxRows } = getConfig();
-            if (databaseKind === "postgresql") await writeRejectionsPostgres(getDatabase(), rejections, rejectionsMaxRows);
-            else writeRejectionsSqlite(getSqliteWriteConnection(), rejections, rejectionsMaxRows);
+            await writeRejectionBatch(getDatabase(), rejections, getConfig().rejectionsMaxRows);
             return rejections.map(() => undefined);
           }),
         isRetryable: isDatabaseBusy,

@@ -1,6 +1,6 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { closeSqliteWriteConnection, getSqliteWriteConnection } from "@/lib/db/client";
 import { getConfig } from "@/lib/config";
+import { configureConnection, getDatabase } from "@/lib/db/client";
 import { checkStorage } from "@/lib/db/storage-check";
 import { setCommitListener } from "@/lib/events/store";
 import { receiveWebhook } from "@/lib/webhooks/receive";
@@ -30,8 +30,9 @@ port.on("message", (message: ToWorker) => {
   if (message.type === "stop") {
     // The HTTP thread stops sending before this; answers still in flight were awaited there.
     answers.drain();
-    closeSqliteWriteConnection();
-    post({ type: "stopped" });
+    void getDatabase()
+      .$disconnect()
+      .finally(() => post({ type: "stopped" }));
     return;
   }
   if (message.type === "check-storage") {
@@ -49,6 +50,7 @@ port.on("message", (message: ToWorker) => {
   }
 });
 
-// Open the write connection now, so a database that cannot be opened fails the start.
-if (getConfig().databaseKind === "sqlite") getSqliteWriteConnection();
+// The worker's own client writes: on SQLite it gets the pragmas now, and a file that cannot be
+// opened fails the start.
+if (getConfig().databaseKind === "sqlite") await configureConnection(getDatabase());
 post({ type: "ready" });
