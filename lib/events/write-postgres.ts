@@ -77,10 +77,10 @@ export async function writeEventsPostgres(db: Database, events: NewEvent[], keys
   );
 }
 
-/** Inserts one batch of rejections, then drops the oldest beyond `maxRows` (0: no cap). */
-export async function writeRejectionsPostgres(db: Database, rejections: StoredRejection[], maxRows: number): Promise<void> {
-  await db.$executeRawUnsafe(
-    `INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES ${rowsOf(rejections.length, REJECTION_COLUMNS.length)}`,
+/** Inserts one batch of rejections, then drops the oldest beyond `maxRows` (0: no cap); returns their ids, in order. */
+export async function writeRejectionsPostgres(db: Database, rejections: StoredRejection[], maxRows: number): Promise<number[]> {
+  const inserted = await db.$queryRawUnsafe<{ id: number }[]>(
+    `INSERT INTO "rejections" (${columnList(REJECTION_COLUMNS)}) VALUES ${rowsOf(rejections.length, REJECTION_COLUMNS.length)} RETURNING "id"`,
     ...rejections.flatMap((r) =>
       rejectionValues(
         r,
@@ -90,4 +90,6 @@ export async function writeRejectionsPostgres(db: Database, rejections: StoredRe
     ),
   );
   if (maxRows > 0) await db.$executeRawUnsafe(TRIM_REJECTIONS.replace("?", "$1"), maxRows);
+  // One statement's rows take the sequence's values in VALUES order; RETURNING's order is not promised.
+  return inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
 }

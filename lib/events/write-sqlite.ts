@@ -23,7 +23,7 @@ import type { NewEvent } from "@/lib/events/store";
 
 interface Writes {
   events: BetterSqlite3.Transaction<(events: NewEvent[], keys: string[]) => WriteOutcome[]>;
-  rejections: BetterSqlite3.Transaction<(rejections: StoredRejection[], maxRows: number) => void>;
+  rejections: BetterSqlite3.Transaction<(rejections: StoredRejection[], maxRows: number) => number[]>;
 }
 
 const prepared = new WeakMap<BetterSqlite3.Database, Writes>();
@@ -62,8 +62,11 @@ function writes(db: BetterSqlite3.Database): Writes {
         return plan.outcomes;
       }),
       rejections: db.transaction((rejections: StoredRejection[], maxRows: number) => {
-        for (const r of rejections) s.insertRejection.run(rejectionValues(r, sqliteDate, (b) => (b ? 1 : 0)));
+        const ids = rejections.map((r) =>
+          Number(s.insertRejection.run(rejectionValues(r, sqliteDate, (b) => (b ? 1 : 0))).lastInsertRowid),
+        );
         if (maxRows > 0) s.trimRejections.run(maxRows);
+        return ids;
       }),
     };
     prepared.set(db, w);
@@ -76,7 +79,10 @@ export function writeEventsSqlite(db: BetterSqlite3.Database, events: NewEvent[]
   return writes(db).events.immediate(events, keys);
 }
 
-/** Commits one batch of rejections, and drops the oldest beyond `maxRows` (0: no cap) in the same transaction. */
-export function writeRejectionsSqlite(db: BetterSqlite3.Database, rejections: StoredRejection[], maxRows: number): void {
-  writes(db).rejections.immediate(rejections, maxRows);
+/**
+ * Commits one batch of rejections, and drops the oldest beyond `maxRows` (0: no cap) in the same
+ * transaction; returns their ids, in order.
+ */
+export function writeRejectionsSqlite(db: BetterSqlite3.Database, rejections: StoredRejection[], maxRows: number): number[] {
+  return writes(db).rejections.immediate(rejections, maxRows);
 }
