@@ -2,7 +2,7 @@ import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
 import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents, WebhookCall } from "@/lib/realtime/contract";
-import { ackOf, apiAuth, getJson, inboundBody, latestRejection, postWebhook, statusBody } from "@/test/support/http";
+import { ackOf, getJson, inboundBody, latestRejection, postWebhook, statusBody } from "@/test/support/http";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_API_TOKEN, TEST_SECRET } from "@/test/support/vonage";
 
@@ -139,7 +139,7 @@ describe("live refusals and webhook activity", () => {
     const refused = await postWebhook(server.url, "status", statusBody(), { unsigned: true });
     expect(refused.status).toBe(503);
     await until(() => listener.got.rejections.length >= 1, "the refusal");
-    const stored = await latestRejection(server.url, { headers: apiAuth });
+    const stored = await latestRejection(server.url);
     expect(listener.got.rejections).toEqual([stored]);
     expect(stored).toMatchObject({ reason: "missing_token", endpoint: "/webhooks/message-status" });
     await until(() => listener.got.activity.length >= 1, "the refused call");
@@ -147,7 +147,7 @@ describe("live refusals and webhook activity", () => {
 
     const id = ackOf(await postWebhook(server.url, "inbound", inboundBody())).id;
     await until(() => listener.got.activity.length >= 2, "the stored call");
-    const { body } = await getJson<{ events: EventJson[] }>(server.url, `/api/events?after=${id - 1}&limit=1`, { headers: apiAuth });
+    const { body } = await getJson<{ events: EventJson[] }>(server.url, `/api/events?after=${id - 1}&limit=1`);
     expect(body.events[0]?.id).toBe(id);
     expect(listener.got.activity[1]).toEqual({ endpoint: "/webhooks/inbound-message", at: body.events[0]!.receivedAt, outcome: "stored" });
     // Streams are what a socket asked for: no events here, no refusals on an events socket.
