@@ -124,3 +124,25 @@ test("the setup view shows a webhook's last call as it happens, without polling"
   await page.waitForTimeout(6_000);
   expect(reads.count).toBe(settled);
 });
+
+test("after a dropped connection the rejections view reads what it missed, once", async ({ page, context, server }) => {
+  const catchUps: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === "/api/rejections" && url.searchParams.has("after")) catchUps.push(url.search);
+  });
+  await page.goto("/rejections");
+  // The first connection's read, which covers the time between the snapshot and the join.
+  await expect.poll(() => catchUps.length).toBe(1);
+
+  await context.setOffline(true);
+  await page.waitForTimeout(1_000);
+  const uuid = randomUUID();
+  expect((await postWebhook(server.url, "status", statusBody({ message_uuid: uuid }), { unsigned: true })).status).toBe(503);
+  await page.waitForTimeout(1_000);
+  await context.setOffline(false);
+
+  const items = page.getByRole("list", { name: "Rejected deliveries, newest first" }).getByRole("listitem");
+  await expect(items.filter({ hasText: uuid })).toHaveCount(1, { timeout: 30_000 });
+  expect(catchUps).toHaveLength(2);
+});
