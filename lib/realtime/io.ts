@@ -171,8 +171,9 @@ export async function attachRealtime(server: HttpServer, options: RealtimeOption
     const events = pending;
     pending = [];
     broadcast(io, events);
-    // Every instance's feed has every event, so each tells only its own sockets.
-    io.local.to(streamRoom("activity")).emit("activity", callsOf(events));
+    // Every instance's feed has every event, so each tells only its own sockets (if any listen).
+    const activity = streamRoom("activity");
+    if (io.of("/").adapter.rooms.has(activity)) io.local.to(activity).emit("activity", callsOf(events));
   };
   feed.subscribe((events) => {
     pending.push(...events);
