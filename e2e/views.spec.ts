@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, timelineItems } from "@/e2e/fixtures";
+import type { Page } from "@playwright/test";
 import type { EventJson } from "@/lib/events/types";
 import { getJson, postWebhook, statusBody } from "@/test/support/http";
 
-/** A long timeline (virtualised, paged, held while reading), the keyboard, and the rejections view. */
+/** A long timeline (virtualised, paged, held while reading), the keyboard, the rejections and setup views. */
 
 test("a long timeline keeps few rows in the DOM, pages older history in, and holds new events while reading", async ({ page, server }) => {
   const tag = `long-${randomUUID()}`;
@@ -72,8 +73,18 @@ test("rows can be walked with the keyboard and opened with Enter", async ({ page
   await expect(page).toHaveURL(new RegExp(`/messages/${uuids[0]}$`));
 });
 
+/** Counts the page's requests to an API path, to show that a view does not poll it. */
+function countRequests(page: Page, path: string): { readonly count: number } {
+  const counter = { count: 0 };
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname === path) counter.count++;
+  });
+  return counter;
+}
+
 test("rejected deliveries are listed with the reason explained and the fix to try", async ({ page, server }) => {
   await postWebhook(server.url, "status", statusBody(), { iatOffset: -200_000 });
+  const reads = countRequests(page, "/api/rejections");
   await page.goto("/rejections");
   const item = page.getByRole("list", { name: "Rejected deliveries, newest first" }).getByRole("listitem").first();
   await expect(item).toContainText("stale_token");
@@ -89,5 +100,49 @@ test("rejected deliveries are listed with the reason explained and the fix to tr
   await postWebhook(server.url, "inbound", statusBody(), { unsigned: true });
   await expect(page.getByRole("list", { name: "Rejected deliveries, newest first" }).getByRole("listitem").first()).toContainText(
     "missing_token",
+    { timeout: 3_000 },
   );
+  // It came over the socket: the snapshot and the connection's catch-up are the only reads,
+  // also over a spell longer than the 3 s the view used to poll at.
+  await page.waitForTimeout(4_000);
+  expect(reads.count).toBe(2);
+});
+
+test("the setup view shows a webhook's last call as it happens, without polling", async ({ page, server, send }) => {
+  const reads = countRequests(page, "/api/setup");
+  await page.goto("/setup");
+  const statusUrl = page.getByRole("listitem").filter({ hasText: "Message Status" });
+  await expect(statusUrl).toContainText(`${server.url}/webhooks/message-status`);
+
+  const id = await send("status", statusBody());
+  const { body } = await getJson<{ events: EventJson[] }>(server.url, `/api/events?after=${id - 1}&limit=1`);
+  expect(body.events[0]?.id).toBe(id);
+  await expect(statusUrl.locator("time")).toHaveAttribute("datetime", body.events[0]!.receivedAt, { timeout: 3_000 });
+  await expect(statusUrl).toContainText("stored (200)");
+
+  const settled = reads.count;
+  await page.waitForTimeout(6_000);
+  expect(reads.count).toBe(settled);
+});
+
+test("after a dropped connection the rejections view reads what it missed, once", async ({ page, context, server }) => {
+  const catchUps: string[] = [];
+  page.on("request", (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === "/api/rejections" && url.searchParams.has("after")) catchUps.push(url.search);
+  });
+  await page.goto("/rejections");
+  // The first connection's read, which covers the time between the snapshot and the join.
+  await expect.poll(() => catchUps.length).toBe(1);
+
+  await context.setOffline(true);
+  await page.waitForTimeout(1_000);
+  const uuid = randomUUID();
+  expect((await postWebhook(server.url, "status", statusBody({ message_uuid: uuid }), { unsigned: true })).status).toBe(503);
+  await page.waitForTimeout(1_000);
+  await context.setOffline(false);
+
+  const items = page.getByRole("list", { name: "Rejected deliveries, newest first" }).getByRole("listitem");
+  await expect(items.filter({ hasText: uuid })).toHaveCount(1, { timeout: 30_000 });
+  expect(catchUps).toHaveLength(2);
 });

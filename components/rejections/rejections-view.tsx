@@ -2,13 +2,15 @@
 
 import { useCallback, useEffect, useRef, useState } from "react";
 import { fetchRejections } from "@/components/data/api";
+import { connectEventSocket } from "@/components/realtime/socket";
 import { JsonBlock } from "@/components/ui/json-block";
 import type { RejectionJson } from "@/lib/events/types";
 import { REJECTION_REASON_CODES, REJECTION_REASONS, type RejectionReason } from "@/lib/vonage/reasons";
 
 /**
  * Refused webhook deliveries, newest first, each with its reason explained and the fix to
- * try. New refusals appear as they happen (polled every few seconds).
+ * try. New refusals arrive over the socket as they are recorded; after a reconnect the view
+ * reads what it missed meanwhile.
  */
 export function RejectionsView({ toolbar }: { toolbar?: (reason: string) => React.ReactNode }) {
   const [reason, setReason] = useState("");
@@ -17,6 +19,7 @@ export function RejectionsView({ toolbar }: { toolbar?: (reason: string) => Reac
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const newest = useRef(0);
+  const seen = useRef(new Set<number>());
   // Another reason empties the list at once, during render rather than in the effect (which would render twice).
   const [listedReason, setListedReason] = useState(reason);
   if (reason !== listedReason) {
@@ -27,28 +30,41 @@ export function RejectionsView({ toolbar }: { toolbar?: (reason: string) => Reac
 
   useEffect(() => {
     let stopped = false;
+    let socket: ReturnType<typeof connectEventSocket> | undefined;
     const filter: Record<string, string> = reason ? { reason } : {};
+    seen.current = new Set();
+    // Live rows and a reconnect's catch-up can overlap and arrive in either order.
+    const add = (rows: RejectionJson[]) => {
+      const fresh = rows.filter((r) => !seen.current.has(r.id) && (!reason || r.reason === reason));
+      if (stopped || fresh.length === 0) return;
+      for (const r of fresh) {
+        seen.current.add(r.id);
+        newest.current = Math.max(newest.current, r.id);
+      }
+      setRejections((current) => [...fresh, ...current].sort((a, b) => b.id - a.id));
+    };
+    const catchUp = () =>
+      void fetchRejections({ ...filter, after: newest.current, limit: 500 })
+        .then((page) => add(page.rejections))
+        .catch(() => undefined);
     fetchRejections({ ...filter, limit: 100 })
       .then((page) => {
         if (stopped) return;
+        for (const r of page.rejections) seen.current.add(r.id);
         setRejections(page.rejections);
         setOlder(page.nextCursor);
         newest.current = page.rejections[0]?.id ?? 0;
         setLoading(false);
+        // Every connection, the first included, starts with what was recorded before it joined.
+        socket = connectEventSocket(() => ({ streams: ["rejections"] }));
+        socket.on("connect", catchUp);
+        socket.on("rejections", add);
       })
       .catch((e: unknown) => !stopped && (setError(e instanceof Error ? e.message : String(e)), setLoading(false)));
-    const timer = setInterval(() => {
-      fetchRejections({ ...filter, after: newest.current, limit: 500 })
-        .then((page) => {
-          if (stopped || page.rejections.length === 0) return;
-          newest.current = page.rejections[page.rejections.length - 1]!.id;
-          setRejections((current) => [...[...page.rejections].reverse(), ...current]);
-        })
-        .catch(() => undefined);
-    }, 3000);
     return () => {
       stopped = true;
-      clearInterval(timer);
+      socket?.off();
+      socket?.disconnect();
     };
   }, [reason]);
 

@@ -2,13 +2,18 @@
 
 import { useEffect, useState } from "react";
 import { fetchJson } from "@/components/data/api";
+import { connectEventSocket } from "@/components/realtime/socket";
 import { CopyButton } from "@/components/ui/copy-button";
 import type { SetupReport } from "@/lib/setup";
 
 /**
  * Connecting Vonage, step by step: the URLs to paste (with copy buttons), whether signatures
- * are checked, and when each webhook last received a call. Refreshes while open.
+ * are checked, and when each webhook last received a call. The report is read again when the
+ * socket says a call was stored or refused (at most once a second) and after each reconnect.
  */
+/** A burst of webhooks reads the report once a second, not once per flush. */
+const RELOAD_EVERY_MS = 1000;
+
 export function SetupHelp({ compact = false }: { compact?: boolean }) {
   const [report, setReport] = useState<SetupReport | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -20,10 +25,27 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
         .then((r) => !stopped && (setReport(r), setError(null)))
         .catch((e: unknown) => !stopped && setError(e instanceof Error ? e.message : String(e)));
     void load();
-    const timer = setInterval(() => void load(), 5000);
+    let lastLoad = Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reload = () => {
+      timer ??= setTimeout(
+        () => {
+          timer = undefined;
+          lastLoad = Date.now();
+          void load();
+        },
+        Math.max(0, lastLoad + RELOAD_EVERY_MS - Date.now()),
+      );
+    };
+    // The first connection counts too: a call may come between the first read and the join.
+    const socket = connectEventSocket(() => ({ streams: ["activity"] }));
+    socket.on("connect", reload);
+    socket.on("activity", reload);
     return () => {
       stopped = true;
-      clearInterval(timer);
+      clearTimeout(timer);
+      socket.off();
+      socket.disconnect();
     };
   }, []);
 

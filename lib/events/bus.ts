@@ -1,14 +1,12 @@
 import { EventEmitter } from "node:events";
-import type { EventJson } from "@/lib/events/types";
+import type { EventJson, RejectionJson } from "@/lib/events/types";
 import { remember } from "@/lib/remember";
 
 /**
  * The HTTP thread's bus between ingestion and the live layer: lib/ingest/worker-host.ts publishes
- * the events the ingest worker committed, lib/realtime subscribes. Kept on globalThis because
- * Next's bundles and server.ts load their own copies of this module.
+ * the events and rejections the ingest worker committed, lib/realtime subscribes. Kept on
+ * globalThis because Next's bundles and server.ts load their own copies of this module.
  */
-
-type Listener = (events: EventJson[]) => void;
 
 function emitter(): EventEmitter {
   return remember("bus", () => new EventEmitter().setMaxListeners(0));
@@ -20,7 +18,18 @@ export function publishEvents(events: EventJson[]): void {
 }
 
 /** Subscribes to committed events; returns the unsubscribe function. */
-export function subscribeEvents(listener: Listener): () => void {
+export function subscribeEvents(listener: (events: EventJson[]) => void): () => void {
   emitter().on("events", listener);
   return () => emitter().off("events", listener);
+}
+
+/** Publishes committed rejection rows, in increasing id order. */
+export function publishRejections(rejections: RejectionJson[]): void {
+  if (rejections.length > 0) emitter().emit("rejections", rejections);
+}
+
+/** Subscribes to committed rejection rows; returns the unsubscribe function. */
+export function subscribeRejections(listener: (rejections: RejectionJson[]) => void): () => void {
+  emitter().on("rejections", listener);
+  return () => emitter().off("rejections", listener);
 }

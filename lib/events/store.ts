@@ -15,8 +15,9 @@ import type { NormalizedEvent } from "@/lib/vonage/payload";
 
 /**
  * The write side: idempotent, durable storage of events and rejections. A caller's
- * promise resolves only after the event is committed; committed events are then handed to
- * the commit listener (the ingest worker's, which posts them to the HTTP thread's bus).
+ * promise resolves only after the event is committed; committed events and rejections are
+ * then handed to the commit listener (the ingest worker's, which posts them to the HTTP
+ * thread's bus).
  */
 
 export interface NewEvent extends NormalizedEvent {
@@ -69,10 +70,13 @@ function dedupeKeyOf(kind: EventKind, content: string): string {
   return sha256(`${kind}\n${content}`).toString("hex");
 }
 
-type CommitListener = (events: EventJson[]) => void;
+interface CommitListener {
+  events(events: EventJson[]): void;
+  rejections(rejections: RejectionJson[]): void;
+}
 
 /**
- * Who is told of committed events, in commit order, before their callers' promises resolve:
+ * Who is told of committed events and rejections, in commit order, before their callers' promises resolve:
  * the ingest worker (lib/ingest/worker.ts). One listener, set once; none in a process that
  * only stores (scripts, the benchmark's bare server).
  */
@@ -102,7 +106,7 @@ function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
         afterCommit: (outcomes) => {
           const listener = commitListener().current;
           const fresh = outcomes.filter((o) => !o.duplicate);
-          if (listener && fresh.length > 0) listener(fresh.map((o) => newEventToJson(o.id, o.event)));
+          if (listener && fresh.length > 0) listener.events(fresh.map((o) => newEventToJson(o.id, o.event)));
         },
       }),
   );
@@ -126,18 +130,19 @@ export async function recordEvent(event: NewEvent): Promise<RecordResult> {
   return { id, duplicate };
 }
 
-function rejectionWriter(): BatchWriter<StoredRejection, void> {
+function rejectionWriter(): BatchWriter<StoredRejection, RejectionJson> {
   return remember(
     "rejection-writer",
     () =>
-      new BatchWriter<StoredRejection, void>({
+      new BatchWriter<StoredRejection, RejectionJson>({
         writeBatch: (rejections) =>
           noting(async () => {
-            await writeRejectionBatch(getDatabase(), rejections, getConfig().rejectionsMaxRows);
-            return rejections.map(() => undefined);
+            const ids = await writeRejectionBatch(getDatabase(), rejections, getConfig().rejectionsMaxRows);
+            return rejections.map((r, i) => storedRejectionToJson(ids[i]!, r));
           }),
         isRetryable: isDatabaseBusy,
         retryForMs: getConfig().databaseBusyTimeoutMs,
+        afterCommit: (rows) => commitListener().current?.rejections(rows),
       }),
   );
 }
@@ -216,6 +221,26 @@ function newEventToJson(id: number, e: NewEvent): EventJson {
 
 function errorOf(code: string | null, title: string | null, detail: string | null) {
   return code === null && title === null && detail === null ? null : { code, title, detail };
+}
+
+/** A rejection as written, in the JSON the read API serves for its row. */
+function storedRejectionToJson(id: number, r: StoredRejection): RejectionJson {
+  return {
+    id,
+    receivedAt: r.receivedAt.toISOString(),
+    endpoint: r.endpoint,
+    method: r.method,
+    reason: r.reason,
+    detail: r.detail,
+    httpStatus: r.httpStatus,
+    sourceIp: r.sourceIp,
+    headers: r.headers,
+    tokenClaims: r.tokenClaims,
+    body: r.body,
+    bodyBytes: r.bodyBytes,
+    bodyTruncated: r.bodyTruncated,
+    repeats: r.repeats,
+  };
 }
 
 export function rejectionRowToJson(row: RejectionRow): RejectionJson {

@@ -120,18 +120,21 @@ function trimRejections(db: Database, maxRows: number) {
   return db.$executeRaw`DELETE FROM "rejections" WHERE "id" <= (SELECT MAX("id") FROM "rejections") - ${maxRows}`;
 }
 
-/** Commits one batch of rejections, and drops the oldest beyond `maxRows` (0: no cap) in the same transaction. */
-export async function writeRejections(db: Database, rejections: StoredRejection[], maxRows: number): Promise<void> {
+/**
+ * Commits one batch of rejections, and drops the oldest beyond `maxRows` (0: no cap) in the same
+ * transaction; returns their ids, in order (the live rejections view gets them with the rows).
+ */
+export async function writeRejections(db: Database, rejections: StoredRejection[], maxRows: number): Promise<number[]> {
   const d = dialect();
-  const writes = [
-    db.$executeRaw(
-      d.insert(
-        "rejections",
-        REJECTION_COLUMNS,
-        rejections.map((r) => rejectionValues(r, d.date, same)),
-      ),
-    ),
-  ];
-  if (maxRows > 0) writes.push(trimRejections(db, maxRows));
-  await db.$transaction(writes);
+  const insert = Prisma.sql`${d.insert(
+    "rejections",
+    REJECTION_COLUMNS,
+    rejections.map((r) => rejectionValues(r, d.date, same)),
+  )} RETURNING "id"`;
+  const [inserted] = await db.$transaction([
+    db.$queryRaw<{ id: number | bigint }[]>(insert),
+    ...(maxRows > 0 ? [trimRejections(db, maxRows)] : []),
+  ]);
+  // One statement's rows take their ids in the order they are given; RETURNING's order is not promised.
+  return inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
 }

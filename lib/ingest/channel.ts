@@ -1,5 +1,5 @@
 import type { StorageCheck } from "@/lib/db/storage-check";
-import type { EventJson, EventKind } from "@/lib/events/types";
+import type { EventJson, EventKind, RejectionJson } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
 // Types only: route handlers import this module, and Next's bundler would follow the worker's
 // spawn into the worker's own module graph.
@@ -60,6 +60,8 @@ export type FromWorker =
   | { type: "responses"; responses: { id: number; response: WebhookAnswer }[] }
   /** Committed events, in id order; always posted before the responses of their batch. */
   | { type: "committed"; events: EventJson[] }
+  /** Committed rejection rows, in id order; always posted before the answers they belong to. */
+  | { type: "rejected"; rejections: RejectionJson[] }
   | { type: "storage"; id: number; check: StorageCheck }
   | { type: "stopped" };
 

@@ -1,7 +1,7 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { getConfig } from "@/lib/config";
 import type { StorageCheck } from "@/lib/db/storage-check";
-import { publishEvents } from "@/lib/events/bus";
+import { publishEvents, publishRejections } from "@/lib/events/bus";
 import type { LimitedBody } from "@/lib/http/body";
 import { NO_WORKER, Outbox, WORKER_LOST, type FromWorker, type ToWorker, type WireRequest } from "@/lib/ingest/channel";
 import type { WebhookAnswer } from "@/lib/webhooks/delivery";
@@ -13,7 +13,7 @@ const CHECK_STORAGE_TIMEOUT_MS = 3_000;
 /**
  * The ingest worker as the HTTP thread sees it (started by server.ts before it listens): it
  * keeps the bodies server.ts read until their route handlers take them, forwards requests and
- * their answers, publishes committed events on this thread's bus for the live stream, and if
+ * their answers, publishes committed events and rejections on this thread's bus for the live stream, and if
  * the worker dies, answers what it had not answered with 503 (Vonage retries) and starts a new one.
  */
 export class IngestWorker {
@@ -139,6 +139,9 @@ export class IngestWorker {
         break;
       case "committed":
         publishEvents(message.events);
+        break;
+      case "rejected":
+        publishRejections(message.rejections);
         break;
       case "responses":
         for (const { id, response } of message.responses) {

@@ -22,7 +22,10 @@ if (!port) throw new Error("lib/ingest/worker.ts runs as a worker thread (lib/in
 const { toHost } = workerData as { toHost: MessagePort };
 const post = (message: FromWorker) => toHost.postMessage(message);
 
-setCommitListener((events) => post({ type: "committed", events }));
+setCommitListener({
+  events: (events) => post({ type: "committed", events }),
+  rejections: (rejections) => post({ type: "rejected", rejections }),
+});
 
 const answers = new Outbox<{ id: number; response: WebhookAnswer }>((responses) => post({ type: "responses", responses }));
 

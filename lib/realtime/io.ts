@@ -1,19 +1,30 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Principal } from "@/lib/auth/gate";
 import { Server, type Socket } from "socket.io";
-import { subscribeEvents } from "@/lib/events/bus";
+import { subscribeEvents, subscribeRejections } from "@/lib/events/bus";
 import { eventFilterSchema, matchesFilter, type EventFilter } from "@/lib/events/filter";
 import { listEvents, MAX_LIMIT, newestEventId } from "@/lib/events/query";
-import type { EventJson } from "@/lib/events/types";
+import type { EventJson, RejectionJson } from "@/lib/events/types";
 import { EventFeed } from "@/lib/realtime/feed";
-import { SOCKET_PATH, type ClientToServerEvents, type HandshakeAuth, type ServerToClientEvents } from "@/lib/realtime/contract";
+import {
+  LIVE_STREAMS,
+  SOCKET_PATH,
+  type ClientToServerEvents,
+  type HandshakeAuth,
+  type LiveStream,
+  type ServerToClientEvents,
+  type WebhookCall,
+} from "@/lib/realtime/contract";
 import { attachRedisAdapter, type RedisLink } from "@/lib/realtime/redis";
+import { WEBHOOK_ENDPOINTS } from "@/lib/webhooks/endpoints";
 
 /**
  * Live events over Socket.IO with no gaps and no duplicates: a client says which id it has
  * (`auth.after`); the server sends every stored event after it, then live ones from this
  * instance's feed (its own commits and, through Redis, other instances'), each exactly once
- * and in id order. Route handlers never import this module.
+ * and in id order. A client may ask instead, or as well, for refusals as they are recorded
+ * and for the calls each endpoint receives (`auth.streams`). Route handlers never import this
+ * module.
  */
 
 interface InterServerEvents {
@@ -30,12 +41,13 @@ interface SocketData {
    * "catching-up": the catch-up from the database runs; live events wait in `held`.
    * "joining": caught up; flushes send it their events one by one (after its last id) until
    * one reaches its last id, then it joins the room of its filter. "live": in that room,
-   * served by broadcasts.
+   * served by broadcasts. "off": it did not ask for events.
    */
-  phase: "catching-up" | "joining" | "live";
+  phase: "catching-up" | "joining" | "live" | "off";
   held: EventJson[];
   /** Its filter as a room name: sockets with the same filter share one encoding of each flush. */
   room: string;
+  streams: LiveStream[];
 }
 
 type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -57,6 +69,8 @@ export interface RealtimeOptions {
 }
 
 const sessionRoom = (sid: string) => `session:${sid}`;
+/** Rooms of the streams other than events: joined at connection, broadcast to across instances. */
+const streamRoom = (stream: Exclude<LiveStream, "events">) => `stream:${stream}`;
 
 /** How often the feed checks the database for events it was not told about (Redis down). */
 const FEED_POLL_MS = 1000;
@@ -103,14 +117,19 @@ export async function attachRealtime(server: HttpServer, options: RealtimeOption
     const auth = (socket.handshake.auth ?? {}) as HandshakeAuth;
     const filter = eventFilterSchema.safeParse(auth.filter ?? {});
     if (!filter.success) return next(new Error(`bad filter: ${filter.error.issues.map((i) => i.message).join("; ")}`));
+    const streams = auth.streams ?? ["events"];
+    if (!Array.isArray(streams) || !streams.every((s) => LIVE_STREAMS.includes(s))) {
+      return next(new Error(`bad streams: expected a list of ${LIVE_STREAMS.join(", ")}`));
+    }
     const after = Number(auth.after);
     socket.data = {
       principal: socket.data.principal,
       filter: filter.data,
       lastId: Number.isInteger(after) && after >= 0 ? after : -1,
-      phase: "catching-up",
+      phase: streams.includes("events") ? "catching-up" : "off",
       held: [],
       room: `filter:${JSON.stringify(filter.data)}`,
+      streams,
     };
     next();
   });
@@ -124,7 +143,8 @@ export async function attachRealtime(server: HttpServer, options: RealtimeOption
       const timer = setTimeout(() => socket.disconnect(true), Math.min(Math.max(remaining, 0), 2 ** 31 - 1));
       socket.on("disconnect", () => clearTimeout(timer));
     }
-    void catchUp(socket);
+    for (const stream of socket.data.streams) if (stream !== "events") void socket.join(streamRoom(stream));
+    if (socket.data.phase === "catching-up") void catchUp(socket);
   });
 
   // This instance's commits go to its feed and, through Redis, to the other instances' feeds.
@@ -133,6 +153,13 @@ export async function attachRealtime(server: HttpServer, options: RealtimeOption
     if (redis) io.serverSideEmit("committed", events);
   });
   io.on("committed", (events) => feed.offer(events));
+
+  // Refusals have no feed: the instance that recorded them broadcasts them, through Redis to
+  // the others' sockets. While Redis is down, other instances' browsers get them on reconnect.
+  const unsubscribeRejections = subscribeRejections((rejections) => {
+    io.to(streamRoom("rejections")).emit("rejections", rejections);
+    io.to(streamRoom("activity")).emit("activity", callsOf(rejections));
+  });
 
   // Live delivery: the feed's events are gathered and flushed at most every LIVE_FLUSH_MS.
   let pending: EventJson[] = [];
@@ -144,6 +171,9 @@ export async function attachRealtime(server: HttpServer, options: RealtimeOption
     const events = pending;
     pending = [];
     broadcast(io, events);
+    // Every instance's feed has every event, so each tells only its own sockets (if any listen).
+    const activity = streamRoom("activity");
+    if (io.of("/").adapter.rooms.has(activity)) io.local.to(activity).emit("activity", callsOf(events));
   };
   feed.subscribe((events) => {
     pending.push(...events);
@@ -157,12 +187,29 @@ export async function attachRealtime(server: HttpServer, options: RealtimeOption
     },
     close() {
       unsubscribe();
+      unsubscribeRejections();
       clearTimeout(flushTimer);
       feed.stop();
       void io.close();
       void redis?.close();
     },
   };
+}
+
+const ENDPOINT_OF_KIND = new Map<string, string>(WEBHOOK_ENDPOINTS.map((e) => [e.kind, e.path]));
+
+/** The newest call per endpoint among these stored events or recorded refusals. */
+function callsOf(rows: (EventJson | RejectionJson)[]): WebhookCall[] {
+  const newest = new Map<string, WebhookCall>();
+  for (const row of rows) {
+    const call: WebhookCall =
+      "kind" in row
+        ? { endpoint: ENDPOINT_OF_KIND.get(row.kind) ?? row.kind, at: row.receivedAt, outcome: "stored" }
+        : { endpoint: row.endpoint, at: row.receivedAt, outcome: "refused" };
+    const known = newest.get(call.endpoint);
+    if (!known || known.at <= call.at) newest.set(call.endpoint, call);
+  }
+  return [...newest.values()];
 }
 
 /** Sends every stored event after the client's last id, page by page, then releases held live events. */

@@ -1,12 +1,12 @@
 import { io, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { EventJson } from "@/lib/events/types";
-import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents } from "@/lib/realtime/contract";
-import { ackOf, postWebhook, statusBody } from "@/test/support/http";
+import type { EventJson, RejectionJson } from "@/lib/events/types";
+import type { ClientToServerEvents, HandshakeAuth, ServerToClientEvents, WebhookCall } from "@/lib/realtime/contract";
+import { ackOf, getJson, inboundBody, latestRejection, postWebhook, statusBody } from "@/test/support/http";
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_API_TOKEN, TEST_SECRET } from "@/test/support/vonage";
 
-/** The bus hand-off from route handlers to Socket.IO, and the no-gap catch-up contract. */
+/** The bus hand-off from the ingest worker to Socket.IO, the no-gap catch-up contract, and the other live streams. */
 
 let server: RunningServer;
 const sockets: Socket[] = [];
@@ -114,5 +114,65 @@ describe("live events", () => {
     sockets.push(socket);
     const error = await new Promise<Error>((resolve) => socket.on("connect_error", resolve));
     expect(error.message).toMatch(/bad filter/);
+  });
+});
+
+describe("live refusals and webhook activity", () => {
+  function connectTo(streams: HandshakeAuth["streams"], { anonymous = false } = {}) {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
+      auth: anonymous ? { streams } : { token: TEST_API_TOKEN, streams },
+      transports: ["websocket"],
+      reconnection: false,
+    });
+    sockets.push(socket);
+    const got = { events: [] as EventJson[], rejections: [] as RejectionJson[], activity: [] as WebhookCall[] };
+    socket.on("events", (events) => got.events.push(...events));
+    socket.on("rejections", (rejections) => got.rejections.push(...rejections));
+    socket.on("activity", (calls) => got.activity.push(...calls));
+    return { socket, got };
+  }
+
+  it("a refusal reaches a socket that asked for refusals, as the read API serves it, and its call the activity stream", async () => {
+    const listener = connectTo(["rejections", "activity"]);
+    const eventsOnly = connectTo(undefined);
+    await until(() => listener.socket.connected && eventsOnly.socket.connected, "connections");
+    const refused = await postWebhook(server.url, "status", statusBody(), { unsigned: true });
+    expect(refused.status).toBe(503);
+    await until(() => listener.got.rejections.length >= 1, "the refusal");
+    const stored = await latestRejection(server.url);
+    expect(listener.got.rejections).toEqual([stored]);
+    expect(stored).toMatchObject({ reason: "missing_token", endpoint: "/webhooks/message-status" });
+    await until(() => listener.got.activity.length >= 1, "the refused call");
+    expect(listener.got.activity).toEqual([{ endpoint: "/webhooks/message-status", at: stored!.receivedAt, outcome: "refused" }]);
+
+    const id = ackOf(await postWebhook(server.url, "inbound", inboundBody())).id;
+    await until(() => listener.got.activity.length >= 2, "the stored call");
+    const { body } = await getJson<{ events: EventJson[] }>(server.url, `/api/events?after=${id - 1}&limit=1`);
+    expect(body.events[0]?.id).toBe(id);
+    expect(listener.got.activity[1]).toEqual({ endpoint: "/webhooks/inbound-message", at: body.events[0]!.receivedAt, outcome: "stored" });
+    // Streams are what a socket asked for: no events here, no refusals on an events socket.
+    expect(listener.got.events).toEqual([]);
+    await until(() => eventsOnly.got.events.some((e) => e.id === id), "the event on the events socket");
+    expect(eventsOnly.got.rejections).toEqual([]);
+    expect(eventsOnly.got.activity).toEqual([]);
+  });
+
+  it("an unauthenticated socket is refused at the handshake and receives no refusal", async () => {
+    const authorised = connectTo(["rejections"]);
+    const anonymous = connectTo(["rejections", "activity"], { anonymous: true });
+    const error = await new Promise<Error>((resolve) => anonymous.socket.on("connect_error", resolve));
+    expect(error.message).toBe("unauthorized");
+    await until(() => authorised.socket.connected, "the authorised connection");
+    expect((await postWebhook(server.url, "status", statusBody(), { unsigned: true })).status).toBe(503);
+    await until(() => authorised.got.rejections.length >= 1, "the refusal on the authorised socket");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(anonymous.socket.connected).toBe(false);
+    expect(anonymous.got).toEqual({ events: [], rejections: [], activity: [] });
+  });
+
+  it("refuses an unknown stream at the handshake", async () => {
+    const { socket } = connectTo(["rejections", "nonsense" as "rejections"]);
+    const error = await new Promise<Error>((resolve) => socket.on("connect_error", resolve));
+    expect(error.message).toMatch(/bad streams/);
   });
 });

@@ -4,8 +4,8 @@ import pg from "pg";
 import { io, type Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
-import type { ClientToServerEvents, ServerToClientEvents } from "@/lib/realtime/contract";
-import { ackOf, getJson, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
+import type { ClientToServerEvents, ServerToClientEvents, WebhookCall } from "@/lib/realtime/contract";
+import { ackOf, getJson, latestRejection, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
 import { ensureTestDatabase } from "@/test/support/postgres";
 import { TestRedis } from "@/test/support/redis";
 import { makeDataDir, ROOT, startServer, type RunningServer } from "@/test/support/server";
@@ -148,6 +148,25 @@ describe("two instances on one PostgreSQL, joined by Redis", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(client.received).toHaveLength(1000);
     expectInOrderOnce(client.received, acked);
+  });
+
+  it("a refusal recorded on A reaches a client of B that asked for refusals and activity", async () => {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(b.url, {
+      auth: { token: TEST_API_TOKEN, streams: ["rejections", "activity"] },
+      transports: ["websocket"],
+    });
+    sockets.push(socket);
+    const rejections: RejectionJson[] = [];
+    const activity: WebhookCall[] = [];
+    socket.on("rejections", (rows) => rejections.push(...rows));
+    socket.on("activity", (calls) => activity.push(...calls));
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+
+    expect((await postWebhook(a.url, "status", statusBody(), { unsigned: true })).status).toBe(503);
+    await until(() => rejections.length >= 1 && activity.length >= 1, "the refusal on B");
+    const stored = await latestRejection(b.url);
+    expect(rejections).toEqual([stored]);
+    expect(activity).toEqual([{ endpoint: "/webhooks/message-status", at: stored!.receivedAt, outcome: "refused" }]);
   });
 
   it("copies of one delivery split across both instances at the same moment give one row and 200 each", async () => {
