@@ -145,6 +145,8 @@ async function main() {
     allowsOrigin: (request) => gate.allowsOrigin(request.headers),
     redisUrl: config.redisUrl,
   });
+  // What the worker commits goes live.
+  ingest.sink = realtime.commits;
 
   server.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG }, () => {
     const address = server.address();

@@ -1,5 +1,5 @@
 /**
- * Process-wide singletons (the configuration, the database clients, the event bus, the ingest
+ * Process-wide singletons (the configuration, the database clients, the ingest
  * worker's channel). server.ts and the route handlers Next bundles separately each load their
  * own copy of every module, so a module-level variable would exist once per copy: the value is
  * kept on globalThis under a registered symbol, which every copy finds (vercel/next.js#79401,

@@ -17,7 +17,7 @@ import type { NormalizedEvent } from "@/lib/vonage/payload";
  * The write side: idempotent, durable storage of events and rejections. A caller's
  * promise resolves only after the event is committed; committed events and rejections are
  * then handed to the commit listener (the ingest worker's, which posts them to the HTTP
- * thread's bus).
+ * thread for the live layer).
  */
 
 export interface NewEvent extends NormalizedEvent {

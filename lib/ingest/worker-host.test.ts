@@ -5,7 +5,6 @@ import type { Worker } from "node:worker_threads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config";
 import { migrate } from "@/lib/db/migrate";
-import { subscribeEvents } from "@/lib/events/bus";
 import type { EventJson } from "@/lib/events/types";
 import type { WireRequest } from "@/lib/ingest/channel";
 import { IngestWorker } from "@/lib/ingest/worker-host";
@@ -25,17 +24,16 @@ const env = { DATABASE_URL: `file:${path.join(dir, "events.db")}`, VONAGE_SIGNAT
 const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
 let ingest: IngestWorker;
 const committed: EventJson[] = [];
-const unsubscribe = subscribeEvents((events) => committed.push(...events));
 
 beforeAll(async () => {
   await migrate(parseConfig(env), ROOT);
   // A worker starts with a copy of this process's environment.
   Object.assign(process.env, env);
   ingest = await IngestWorker.start(WORKER_FILE);
+  ingest.sink = { events: (events) => committed.push(...events), rejections: () => undefined };
 });
 afterAll(async () => {
   await ingest?.stop();
-  unsubscribe();
   for (const [k, v] of Object.entries(saved)) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;

@@ -1,9 +1,8 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { getConfig } from "@/lib/config";
 import type { StorageCheck } from "@/lib/db/storage-check";
-import { publishEvents, publishRejections } from "@/lib/events/bus";
 import type { LimitedBody } from "@/lib/http/body";
-import { NO_WORKER, Outbox, WORKER_LOST, type FromWorker, type ToWorker, type WireRequest } from "@/lib/ingest/channel";
+import { NO_WORKER, Outbox, WORKER_LOST, type CommitSink, type FromWorker, type ToWorker, type WireRequest } from "@/lib/ingest/channel";
 import type { WebhookAnswer } from "@/lib/webhooks/delivery";
 
 /** How long one storage check answers for, and how long the worker may take to answer one. */
@@ -13,10 +12,12 @@ const CHECK_STORAGE_TIMEOUT_MS = 3_000;
 /**
  * The ingest worker as the HTTP thread sees it (started by server.ts before it listens): it
  * keeps the bodies server.ts read until their route handlers take them, forwards requests and
- * their answers, publishes committed events and rejections on this thread's bus for the live stream, and if
+ * their answers, hands committed events and rejections to the live layer (its `sink`), and if
  * the worker dies, answers what it had not answered with 503 (Vonage retries) and starts a new one.
  */
 export class IngestWorker {
+  /** Told of every commit, before the answers of its batch are resolved (server.ts sets it). */
+  sink?: CommitSink;
   private worker!: Worker;
   /** Bodies server.ts has read, by the id it put in the request's BODY_ID_HEADER. */
   private readonly bodies = new Map<string, LimitedBody>();
@@ -138,10 +139,10 @@ export class IngestWorker {
         this.onReady?.();
         break;
       case "committed":
-        publishEvents(message.events);
+        this.sink?.events(message.events);
         break;
       case "rejected":
-        publishRejections(message.rejections);
+        this.sink?.rejections(message.rejections);
         break;
       case "responses":
         for (const { id, response } of message.responses) {

@@ -2,7 +2,7 @@ import type { EventJson } from "@/lib/events/types";
 
 /**
  * This instance's ordered stream of committed events, whoever stored them. Events arrive
- * from this instance's writer (the bus) and from other instances (the Socket.IO adapter),
+ * from this instance's ingest worker (lib/ingest/worker-host.ts) and from other instances (the Socket.IO adapter),
  * in any order, maybe twice, maybe not at all (Redis down). Ids are handed out in commit
  * order without gaps between writers (lib/events/store.ts), so an id that is missing while
  * a higher one has arrived means an event we were not told about: the feed reads it from

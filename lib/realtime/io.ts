@@ -1,10 +1,10 @@
 import type { IncomingMessage, Server as HttpServer } from "node:http";
 import type { Principal } from "@/lib/auth/gate";
 import { Server, type Socket } from "socket.io";
-import { subscribeEvents, subscribeRejections } from "@/lib/events/bus";
 import { eventFilterSchema, matchesFilter, type EventFilter } from "@/lib/events/filter";
 import { listEvents, MAX_LIMIT, newestEventId } from "@/lib/events/query";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
+import type { CommitSink } from "@/lib/ingest/channel";
 import { EventFeed } from "@/lib/realtime/feed";
 import {
   LIVE_STREAMS,
@@ -54,6 +54,8 @@ type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServer
 
 export interface Realtime {
   io: Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+  /** Where this instance's commits are handed in (the ingest worker's host, lib/ingest/worker-host.ts). */
+  commits: CommitSink;
   /** Disconnects every socket of a session (after logout). */
   disconnectSession(sid: string): void;
   close(): void;
@@ -147,19 +149,20 @@ export async function attachRealtime(server: HttpServer, options: RealtimeOption
     if (socket.data.phase === "catching-up") void catchUp(socket);
   });
 
-  // This instance's commits go to its feed and, through Redis, to the other instances' feeds.
-  const unsubscribe = subscribeEvents((events) => {
-    feed.offer(events);
-    if (redis) io.serverSideEmit("committed", events);
-  });
+  const commits: CommitSink = {
+    // This instance's commits go to its feed and, through Redis, to the other instances' feeds.
+    events(events) {
+      feed.offer(events);
+      if (redis) io.serverSideEmit("committed", events);
+    },
+    // Refusals have no feed: the instance that recorded them broadcasts them, through Redis to
+    // the others' sockets. While Redis is down, other instances' browsers get them on reconnect.
+    rejections(rejections) {
+      io.to(streamRoom("rejections")).emit("rejections", rejections);
+      io.to(streamRoom("activity")).emit("activity", callsOf(rejections));
+    },
+  };
   io.on("committed", (events) => feed.offer(events));
-
-  // Refusals have no feed: the instance that recorded them broadcasts them, through Redis to
-  // the others' sockets. While Redis is down, other instances' browsers get them on reconnect.
-  const unsubscribeRejections = subscribeRejections((rejections) => {
-    io.to(streamRoom("rejections")).emit("rejections", rejections);
-    io.to(streamRoom("activity")).emit("activity", callsOf(rejections));
-  });
 
   // Live delivery: the feed's events are gathered and flushed at most every LIVE_FLUSH_MS.
   let pending: EventJson[] = [];
@@ -182,12 +185,11 @@ export async function attachRealtime(server: HttpServer, options: RealtimeOption
 
   return {
     io,
+    commits,
     disconnectSession(sid) {
       io.in(sessionRoom(sid)).disconnectSockets(true);
     },
     close() {
-      unsubscribe();
-      unsubscribeRejections();
       clearTimeout(flushTimer);
       feed.stop();
       void io.close();

@@ -6,7 +6,7 @@ import { ackOf, getJson, inboundBody, latestRejection, postWebhook, statusBody }
 import { startServer, type RunningServer } from "@/test/support/server";
 import { TEST_API_TOKEN, TEST_SECRET } from "@/test/support/vonage";
 
-/** The bus hand-off from the ingest worker to Socket.IO, the no-gap catch-up contract, and the other live streams. */
+/** The hand-off from the ingest worker to Socket.IO, the no-gap catch-up contract, and the other live streams. */
 
 let server: RunningServer;
 const sockets: Socket[] = [];
