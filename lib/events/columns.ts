@@ -12,8 +12,9 @@ import type { Event, Rejection } from "@/lib/generated/sqlite/client.ts";
  * Adding a column:
  * 1. the field in prisma/schema.prisma (PostgreSQL's schema is derived from it: `npm run db:generate`);
  * 2. a migration for each database: prisma/migrations/ and prisma/postgres/migrations/;
- * 3. one entry here, at the place its field takes in the event's JSON (the order of these lists
- *    is the order of the JSON's fields); and its header in EVENT_CSV_COLUMNS if the CSV has it.
+ * 3. one entry here, at the place its field takes in the JSON (the order of these lists is the
+ *    order of the JSON's fields), and the field in EventJson or RejectionJson (lib/events/types.ts);
+ *    its header at the end of EVENT_CSV_COLUMNS if the CSV shows it.
  * The types follow: EventRecord is derived from this list, and a field missing from it, or
  * from EventJson (lib/events/types.ts), fails `npm run typecheck` (lib/events/columns.test.ts).
  */
@@ -113,7 +114,7 @@ export type EventFlatName = FlatName<ReadEventColumn["json"]>;
 
 /**
  * The event CSV's columns, in their documented order (README, "Export"), each a column of the
- * manifest (a nested field by its flat name). Only appended to: scripts read them by position.
+ * manifest (a nested field by its flat name). A stable contract: a new column goes at the end.
  */
 export const EVENT_CSV_COLUMNS = [
   "id",
@@ -261,7 +262,7 @@ export const REJECTION_COLUMNS = [
 
 export type RejectionField = (typeof REJECTION_COLUMNS)[number]["field"];
 
-/** The rejection CSV's columns, in their documented order; only appended to. */
+/** The rejection CSV's columns, in their documented order; a new column goes at the end. */
 export const REJECTION_CSV_COLUMNS = [
   "id",
   "receivedAt",
