@@ -13,60 +13,11 @@ import { parseArgs } from "node:util";
 import { parseConfig } from "@/lib/config";
 import { createDatabase, type Database } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
-import { EVENT_COLUMNS } from "@/lib/events/sql";
+import { EVENT_ALL, REJECTION_ALL } from "@/lib/events/columns";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
 
 const PAGE = 1000;
 const ROOT = path.resolve(import.meta.dirname, "..");
-
-const EVENT_FIELDS = [
-  "id",
-  "kind",
-  "dedupe_key",
-  "message_uuid",
-  "status",
-  "channel",
-  "message_type",
-  "from_number",
-  "to_number",
-  "client_ref",
-  "error_code",
-  "error_title",
-  "error_detail",
-  "price",
-  "currency",
-  "timestamp",
-  "received_at",
-  "verification",
-  "hash_form",
-  "api_key",
-  "application_id",
-  "text",
-  "raw_body",
-  "headers",
-  "duplicates",
-  "last_duplicate_at",
-  "network_code",
-  "concat_ref",
-  "concat_part",
-  "concat_total",
-  "wire_form",
-];
-const REJECTION_FIELDS = [
-  "id",
-  "received_at",
-  "endpoint",
-  "method",
-  "reason",
-  "detail",
-  "http_status",
-  "source_ip",
-  "headers",
-  "token_claims",
-  "body",
-  "body_bytes",
-  "body_truncated",
-];
 
 export interface CopyReport {
   events: { read: number; added: number };
@@ -75,20 +26,14 @@ export interface CopyReport {
 }
 
 /** Copies one table in id order; returns rows read and rows added. */
-async function copyTable(
-  from: Database,
-  to: Database,
-  table: string,
-  fields: string[],
-  select: Prisma.Sql,
-): Promise<{ read: number; added: number }> {
+async function copyTable(from: Database, to: Database, table: string, fields: readonly string[]): Promise<{ read: number; added: number }> {
   const columns = Prisma.raw(fields.map((f) => `"${f}"`).join(", "));
   let after = -1;
   let read = 0;
   let added = 0;
   for (;;) {
     const rows = await from.$queryRaw<Record<string, unknown>[]>`
-      SELECT ${select} FROM ${Prisma.raw(`"${table}"`)} WHERE "id" > ${after} ORDER BY "id" ASC LIMIT ${PAGE}`;
+      SELECT ${columns} FROM ${Prisma.raw(`"${table}"`)} WHERE "id" > ${after} ORDER BY "id" ASC LIMIT ${PAGE}`;
     if (rows.length === 0) break;
     read += rows.length;
     const values = rows.map((row) => Prisma.sql`(${Prisma.join(fields.map((f) => normalize(row[f])))})`);
@@ -111,14 +56,8 @@ export async function copyDatabase(fromUrl: string, toUrl: string): Promise<Copy
   const from = createDatabase(fromConfig);
   const to = createDatabase(toConfig);
   try {
-    const events = await copyTable(from, to, "events", EVENT_FIELDS, Prisma.sql`${EVENT_COLUMNS}, "dedupe_key"`);
-    const rejections = await copyTable(
-      from,
-      to,
-      "rejections",
-      REJECTION_FIELDS,
-      Prisma.raw(REJECTION_FIELDS.map((f) => `"${f}"`).join(", ")),
-    );
+    const events = await copyTable(from, to, "events", EVENT_ALL);
+    const rejections = await copyTable(from, to, "rejections", REJECTION_ALL);
     // Logged-out sessions stay logged out after the move (there are few of them).
     const sessions = await from.revokedSession.findMany();
     let sessionsAdded = 0;

@@ -1,4 +1,4 @@
-import { EVENT_COLUMNS, eventConditions, whereClause } from "@/lib/events/sql";
+import { EVENT_SELECT, eventConditions, whereClause } from "@/lib/events/sql";
 import type { EventFilter } from "@/lib/events/filter";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
 
@@ -25,25 +25,25 @@ export function listEventsSql(filter: EventFilter, page: { limit: number; before
   if (page.after !== undefined) conditions.push(Prisma.sql`"id" > ${page.after}`);
   const order = page.after !== undefined ? "ASC" : "DESC";
   return bound(
-    Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause(conditions)} ORDER BY "id" ${Prisma.raw(order)} LIMIT ${page.limit + 1}`,
+    Prisma.sql`SELECT ${EVENT_SELECT} FROM "events" ${whereClause(conditions)} ORDER BY "id" ${Prisma.raw(order)} LIMIT ${page.limit + 1}`,
   );
 }
 
 /** listMessageEvents: every event of one message (sorted by provider time in JS afterwards). */
 export function messageEventsSql(messageUuid: string): BoundSql {
   return bound(
-    Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause(eventConditions({ message_id: messageUuid }))} ORDER BY "id" ASC LIMIT ${10_000}`,
+    Prisma.sql`SELECT ${EVENT_SELECT} FROM "events" ${whereClause(eventConditions({ message_id: messageUuid }))} ORDER BY "id" ASC LIMIT ${10_000}`,
   );
 }
 
 /** Every event, newest first, in one statement: the raw-read baseline of the export. */
 export function allEventsSql(): BoundSql {
-  return bound(Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ORDER BY "id" DESC`);
+  return bound(Prisma.sql`SELECT ${EVENT_SELECT} FROM "events" ORDER BY "id" DESC`);
 }
 
 /** One page of an unfiltered export (eventSnapshot.readPage), for its query plan. */
 export function exportPageSql(cursor: number, pageSize = 500): BoundSql {
   return bound(
-    Prisma.sql`SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause([Prisma.sql`"id" <= ${cursor}`])} ORDER BY "id" DESC LIMIT ${pageSize}`,
+    Prisma.sql`SELECT ${EVENT_SELECT} FROM "events" ${whereClause([Prisma.sql`"id" <= ${cursor}`])} ORDER BY "id" DESC LIMIT ${pageSize}`,
   );
 }

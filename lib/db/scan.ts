@@ -3,8 +3,9 @@ import pg from "pg";
 import { getConfig } from "@/lib/config";
 import { getPostgresPool } from "@/lib/db/client";
 import { sqliteDate } from "@/lib/db/sqlite-date";
-import { eventLineOfJsonRow, eventLineOfRecord, recordFromRow, type EventLine, type EventRecord } from "@/lib/events/records";
-import { EVENT_COLUMNS, EVENT_JSON_COLUMNS } from "@/lib/events/sql";
+import { recordFromRow, type EventRecord } from "@/lib/events/columns";
+import { eventLineOfJsonRow, eventLineOfRecord, type EventLine } from "@/lib/events/records";
+import { EVENT_JSON_SELECT, EVENT_SELECT } from "@/lib/events/sql";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
 import { remember } from "@/lib/remember";
 
@@ -66,7 +67,7 @@ const POSTGRES_TYPES: pg.CustomTypesConfig = {
  * MB over a million-row export). Iterate to the end in one go: the connection is busy until then.
  */
 export async function scanEventRecords(from: Prisma.Sql): Promise<Iterable<EventRecord>> {
-  const query = Prisma.sql`SELECT ${EVENT_COLUMNS} ${from}`;
+  const query = Prisma.sql`SELECT ${EVENT_SELECT} ${from}`;
   if (getConfig().databaseKind === "postgresql") {
     // Dates as UTC text without a zone, as Prisma writes TIMESTAMP columns.
     const values = query.values.map((v) => (v instanceof Date ? v.toISOString().replace("T", " ").replace("Z", "") : v));
@@ -78,12 +79,12 @@ export async function scanEventRecords(from: Prisma.Sql): Promise<Iterable<Event
 
 /**
  * The same events as lines of JSON text (eventRecordToJsonText). On SQLite, the database builds
- * each line's fields itself (EVENT_JSON_COLUMNS), which makes a million-row export about twice
+ * each line's fields itself (EVENT_JSON_SELECT), which makes a million-row export about twice
  * as fast; on PostgreSQL they are built from records.
  */
 export async function scanEventLines(from: Prisma.Sql): Promise<Iterable<EventLine>> {
   if (getConfig().databaseKind === "postgresql") return Array.from(await scanEventRecords(from), eventLineOfRecord);
-  return iterateSqlite(Prisma.sql`SELECT ${EVENT_JSON_COLUMNS} ${from}`, eventLineOfJsonRow);
+  return iterateSqlite(Prisma.sql`SELECT ${EVENT_JSON_SELECT} ${from}`, eventLineOfJsonRow);
 }
 
 function* iterateSqlite<T>(query: Prisma.Sql, map: (row: unknown[]) => T): Generator<T> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EVENT_COLUMNS, eventValues, planBatch } from "@/lib/events/batch";
+import { planBatch } from "@/lib/events/batch";
 import type { NewEvent } from "@/lib/events/store";
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 27, 12, 0, s));
@@ -48,9 +48,5 @@ describe("planBatch", () => {
       [5, { count: 1, at: at(1) }],
       [10, { count: 1, at: at(3) }],
     ]);
-  });
-
-  it("gives one value per column", () => {
-    expect(eventValues(1, "k", { ...event(1), concat: null, timestamp: null }, (d) => d)).toHaveLength(EVENT_COLUMNS.length);
   });
 });

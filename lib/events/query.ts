@@ -6,9 +6,9 @@ import { bindable } from "@/lib/db/scan";
 import { eventFilterSchema, type EventFilter } from "@/lib/events/filter";
 import { byProviderTime } from "@/lib/events/lifecycle";
 import { reassembleConcat } from "@/lib/vonage/sms-payload";
-import { eventRecordToJson, type EventRecord } from "@/lib/events/records";
-import { EVENT_COLUMNS, eventConditions, whereClause } from "@/lib/events/sql";
-import { rejectionRowToJson } from "@/lib/events/store";
+import type { EventRecord } from "@/lib/events/columns";
+import { eventRecordToJson, rejectionRowToJson } from "@/lib/events/records";
+import { EVENT_SELECT, eventConditions, whereClause } from "@/lib/events/sql";
 import type { Page } from "@/lib/export/stream";
 import type { ConcatGroup, EventJson, RejectionJson } from "@/lib/events/types";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
@@ -86,7 +86,7 @@ export interface EventPage {
 
 function selectEvents(conditions: Prisma.Sql[], order: "ASC" | "DESC", limit: number): Promise<EventRecord[]> {
   return getDatabase().$queryRaw<EventRecord[]>`
-    SELECT ${EVENT_COLUMNS} FROM "events" ${whereClause(conditions)}
+    SELECT ${EVENT_SELECT} FROM "events" ${whereClause(conditions)}
     ORDER BY "id" ${Prisma.raw(order)} LIMIT ${limit}`;
 }
 

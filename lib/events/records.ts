@@ -1,44 +1,25 @@
-import type { EventJson, EventKind, Verification } from "@/lib/events/types";
+import {
+  EVENT_JSON_SHAPE,
+  EVENT_STORED_JSON,
+  newEventRecord,
+  newRejectionRow,
+  REJECTION_COLUMNS,
+  type ColumnType,
+  type EventJsonPart,
+  type EventRecord,
+} from "@/lib/events/columns";
+import type { StoredRejection } from "@/lib/events/rejection-sampling";
+import type { NewEvent } from "@/lib/events/store";
+import type { EventJson, RejectionJson } from "@/lib/events/types";
+import type { Rejection } from "@/lib/generated/sqlite/client.ts";
 import { isObject, type JsonObject } from "@/lib/vonage/content";
 import { jsonDepth, MAX_JSON_DEPTH, stripBom } from "@/lib/vonage/json";
 
 /**
- * Event rows as the raw queries return them (snake_case columns; times as Date through
- * Prisma, or as stored text through the driver), turned into the API's JSON.
+ * Rows turned into the API's JSON, as lib/events/columns.ts describes them: event rows as the
+ * raw queries return them (snake_case columns; times as Date through Prisma, or as stored text
+ * through the driver), rejections as Prisma's model reads them.
  */
-
-export interface EventRecord {
-  id: number | bigint;
-  kind: string;
-  message_uuid: string | null;
-  status: string | null;
-  channel: string | null;
-  message_type: string | null;
-  from_number: string | null;
-  to_number: string | null;
-  client_ref: string | null;
-  error_code: string | null;
-  error_title: string | null;
-  error_detail: string | null;
-  price: string | null;
-  currency: string | null;
-  timestamp: Date | string | null;
-  received_at: Date | string;
-  verification: string;
-  hash_form: string | null;
-  api_key: string | null;
-  application_id: string | null;
-  text: string | null;
-  raw_body: string;
-  headers: string;
-  duplicates: number | bigint;
-  last_duplicate_at: Date | string | null;
-  network_code: string | null;
-  concat_ref: string | null;
-  concat_part: number | bigint | null;
-  concat_total: number | bigint | null;
-  wire_form: string | null;
-}
 
 /** ISO 8601 in UTC with milliseconds, from a Date or from SQLite's stored "…+00:00" text. */
 export function isoTime(value: Date | string): string;
@@ -49,80 +30,63 @@ export function isoTime(value: Date | string | null): string | null {
   return (value instanceof Date ? value : new Date(value)).toISOString();
 }
 
-/** The columns of EVENT_COLUMNS (lib/events/sql.ts), in that order, for rows read as arrays. */
-export function recordFromRow(row: unknown[]): EventRecord {
-  return {
-    id: row[0] as number,
-    kind: row[1] as string,
-    message_uuid: row[2] as string | null,
-    status: row[3] as string | null,
-    channel: row[4] as string | null,
-    message_type: row[5] as string | null,
-    from_number: row[6] as string | null,
-    to_number: row[7] as string | null,
-    client_ref: row[8] as string | null,
-    error_code: row[9] as string | null,
-    error_title: row[10] as string | null,
-    error_detail: row[11] as string | null,
-    price: row[12] as string | null,
-    currency: row[13] as string | null,
-    timestamp: row[14] as string | null,
-    received_at: row[15] as string,
-    verification: row[16] as string,
-    hash_form: row[17] as string | null,
-    api_key: row[18] as string | null,
-    application_id: row[19] as string | null,
-    text: row[20] as string | null,
-    raw_body: row[21] as string,
-    headers: row[22] as string,
-    duplicates: row[23] as number,
-    last_duplicate_at: row[24] as string | null,
-    network_code: row[25] as string | null,
-    concat_ref: row[26] as string | null,
-    concat_part: row[27] as number | null,
-    concat_total: row[28] as number | null,
-    wire_form: row[29] as string | null,
+/** A column's value as the JSON gives it (stored JSON objects apart: they are parsed or spliced). */
+export function jsonValueOf(type: ColumnType, value: unknown): string | number | boolean | null {
+  if (value === null || value === undefined) return null;
+  if (type === "integer") return Number(value);
+  if (type === "time") return isoTime(value as Date | string);
+  if (type === "boolean") return Boolean(value);
+  return value as string;
+}
+
+function readerOf(part: EventJsonPart): (r: EventRecord) => unknown {
+  if (!("members" in part)) {
+    const { sql, type } = part.column;
+    return (r) => jsonValueOf(type, r[sql]);
+  }
+  const { members, when } = part;
+  return (r) => {
+    let set = 0;
+    for (const m of members) if (r[m.column.sql] !== null) set++;
+    if (when === "any" ? set === 0 : set < members.length) return null;
+    const object: Record<string, unknown> = {};
+    for (const m of members) object[m.key] = jsonValueOf(m.column.type, r[m.column.sql]);
+    return object;
   };
 }
 
-/** Everything but the payload and headers, which the callers add parsed or verbatim. */
+const EVENT_FIELD_READERS = EVENT_JSON_SHAPE.map((part) => ({ name: part.name, read: readerOf(part) }));
+
+/** Everything but the stored JSON objects (payload, headers), which the callers add parsed or verbatim. */
 export function eventFields(r: EventRecord): Omit<EventJson, "payload" | "headers"> {
-  return {
-    id: Number(r.id),
-    kind: r.kind as EventKind,
-    messageUuid: r.message_uuid,
-    status: r.status,
-    channel: r.channel,
-    messageType: r.message_type,
-    from: r.from_number,
-    to: r.to_number,
-    clientRef: r.client_ref,
-    error:
-      r.error_code === null && r.error_title === null && r.error_detail === null
-        ? null
-        : { code: r.error_code, title: r.error_title, detail: r.error_detail },
-    price: r.price,
-    currency: r.currency,
-    timestamp: isoTime(r.timestamp),
-    receivedAt: isoTime(r.received_at),
-    verification: r.verification as Verification,
-    hashForm: r.hash_form,
-    apiKey: r.api_key,
-    applicationId: r.application_id,
-    text: r.text,
-    networkCode: r.network_code,
-    concat:
-      r.concat_ref !== null && r.concat_part !== null && r.concat_total !== null
-        ? { ref: r.concat_ref, part: Number(r.concat_part), total: Number(r.concat_total) }
-        : null,
-    wireForm: r.wire_form,
-    duplicates: Number(r.duplicates),
-    lastDuplicateAt: isoTime(r.last_duplicate_at),
-  };
+  const fields: Record<string, unknown> = {};
+  for (const { name, read } of EVENT_FIELD_READERS) fields[name] = read(r);
+  return fields as unknown as Omit<EventJson, "payload" | "headers">;
 }
 
 export function eventRecordToJson(r: EventRecord): EventJson {
-  return { ...eventFields(r), payload: storedObject(r.raw_body), headers: storedObject(r.headers) as Record<string, string> };
+  const json: Record<string, unknown> = eventFields(r);
+  for (const { name, column } of EVENT_STORED_JSON) json[name] = storedObject(r[column.sql] as string);
+  return json as unknown as EventJson;
+}
+
+/** A new event's JSON, from the row it is written as; its payload and headers as it holds them, parsed. */
+export function newEventToJson(id: number, e: NewEvent): EventJson {
+  return { ...eventFields(newEventRecord(id, e)), payload: e.payload, headers: e.headers };
+}
+
+export function rejectionRowToJson(row: Rejection): RejectionJson {
+  const json: Record<string, unknown> = {};
+  for (const { field, type } of REJECTION_COLUMNS) {
+    const value = row[field];
+    json[field] = type !== "json" ? jsonValueOf(type, value) : value === null ? null : storedObject(value as string);
+  }
+  return json as unknown as RejectionJson;
+}
+
+/** A rejection as written, in the JSON the read API serves for its row. */
+export function newRejectionToJson(id: number, r: StoredRejection): RejectionJson {
+  return rejectionRowToJson(newRejectionRow(id, r));
 }
 
 /**
@@ -166,7 +130,9 @@ export function storedObject(stored: string): JsonObject {
  * JSON); a body with line breaks is re-encoded so each event stays on one line.
  */
 export function eventRecordToJsonText(r: EventRecord): string {
-  return withPayload(JSON.stringify(eventFields(r)), r.raw_body, r.headers);
+  let json = JSON.stringify(eventFields(r)).slice(0, -1);
+  for (const { name, column } of EVENT_STORED_JSON) json += `,"${name}":${objectLine(r[column.sql] as string)}`;
+  return `${json}}`;
 }
 
 /** An event as one line of JSON text, and its id. */
@@ -180,26 +146,26 @@ export function eventLineOfRecord(r: EventRecord): EventLine {
 }
 
 /**
- * A row of EVENT_JSON_COLUMNS (lib/events/sql.ts): the fields' JSON comes from SQLite, and so
- * does whether the body and headers are valid JSON (json_valid, in C), which saves parsing them here.
+ * A row of EVENT_JSON_SELECT (lib/events/sql.ts): [id, the fields' JSON, each stored JSON object,
+ * whether each is valid JSON]. The fields' JSON comes from SQLite, and so does the validity
+ * (json_valid, in C), which saves parsing them here.
  */
 export function eventLineOfJsonRow(row: unknown[]): EventLine {
-  const json = `${(row[1] as string).slice(0, -1)},"payload":${objectLine(row[2] as string, row[4] === 1)},"headers":${objectLine(row[3] as string, row[5] === 1)}}`;
-  return { id: row[0] as number, json };
-}
-
-function withPayload(fieldsJson: string, rawBody: string, headers: string): string {
-  return `${fieldsJson.slice(0, -1)},"payload":${objectLine(rawBody)},"headers":${objectLine(headers)}}`;
+  const stored = EVENT_STORED_JSON.length;
+  let json = (row[1] as string).slice(0, -1);
+  for (let i = 0; i < stored; i++)
+    json += `,"${EVENT_STORED_JSON[i]!.name}":${objectLine(row[2 + i] as string, row[2 + stored + i] === 1)}`;
+  return { id: row[0] as number, json: `${json}}` };
 }
 
 /**
- * The payload for a CSV cell: the stored body as it is when it is one object on one line (every
+ * Stored JSON (the payload) for a CSV cell: as stored when it is one object on one line (every
  * body accepted since bodies are parsed before they are stored), else one line of JSON or its
  * degraded form. Parsing every row to check it halved a CSV export (decision 020): a cell is
  * text, so a damaged row that still looks like one object shows as it is, in its own cell only.
  */
-export function payloadText(r: EventRecord): string {
-  const text = stripBom(r.raw_body);
+export function storedJsonCell(stored: string): string {
+  const text = stripBom(stored);
   if (text.charCodeAt(0) === 0x7b && text.charCodeAt(text.length - 1) === 0x7d && !/[\r\n]/.test(text)) return text;
   return objectLine(text);
 }

@@ -4,11 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadMigrations, migrateSqlite } from "@/lib/db/migrate";
-import { eventLineOfJsonRow, eventRecordToJson, eventRecordToJsonText, recordFromRow } from "@/lib/events/records";
-import { EVENT_COLUMNS, EVENT_JSON_COLUMNS } from "@/lib/events/sql";
+import { recordFromRow } from "@/lib/events/columns";
+import { eventLineOfJsonRow, eventRecordToJson, eventRecordToJsonText } from "@/lib/events/records";
+import { EVENT_JSON_SELECT, EVENT_SELECT } from "@/lib/events/sql";
 
 /**
- * Exports read events as JSON lines that SQLite builds (EVENT_JSON_COLUMNS). They must be the
+ * Exports read events as JSON lines that SQLite builds (EVENT_JSON_SELECT). They must be the
  * very text the records give (eventRecordToJsonText), byte for byte, on a real SQLite file.
  */
 
@@ -82,9 +83,9 @@ for (const [i, row] of ROWS.entries()) {
   );
 }
 
-describe("EVENT_JSON_COLUMNS", () => {
-  const records = (db.prepare(`SELECT ${EVENT_COLUMNS.sql} FROM "events" ORDER BY "id"`).raw(true).all() as unknown[][]).map(recordFromRow);
-  const lines = (db.prepare(`SELECT ${EVENT_JSON_COLUMNS.sql} FROM "events" ORDER BY "id"`).raw(true).all() as unknown[][]).map(
+describe("EVENT_JSON_SELECT", () => {
+  const records = (db.prepare(`SELECT ${EVENT_SELECT.sql} FROM "events" ORDER BY "id"`).raw(true).all() as unknown[][]).map(recordFromRow);
+  const lines = (db.prepare(`SELECT ${EVENT_JSON_SELECT.sql} FROM "events" ORDER BY "id"`).raw(true).all() as unknown[][]).map(
     eventLineOfJsonRow,
   );
 

@@ -1,5 +1,6 @@
 import { getConfig } from "@/lib/config";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
+import { EVENT_JSON_SHAPE, EVENT_STORED_JSON, READ_EVENT_COLUMNS, type EventJsonPart, type ReadEventColumn } from "@/lib/events/columns";
 import { normalizePhone, type EventFilter } from "@/lib/events/filter";
 
 /**
@@ -9,13 +10,8 @@ import { normalizePhone, type EventFilter } from "@/lib/events/filter";
  * fragment runs on SQLite and PostgreSQL.
  */
 
-/** Every column of an event row, in one order, for the raw queries (recordFromRow relies on it). */
-export const EVENT_COLUMNS = Prisma.raw(
-  `"id", "kind", "message_uuid", "status", "channel", "message_type", "from_number", "to_number", "client_ref", "error_code",
-  "error_title", "error_detail", "price", "currency", "timestamp", "received_at", "verification", "hash_form", "api_key",
-  "application_id", "text", "raw_body", "headers", "duplicates", "last_duplicate_at", "network_code", "concat_ref",
-  "concat_part", "concat_total", "wire_form"`,
-);
+/** The read columns of an event row (lib/events/columns.ts), in the order recordFromRow takes them. */
+export const EVENT_SELECT = Prisma.raw(READ_EVENT_COLUMNS.map((c) => `"${c.sql}"`).join(", "));
 
 /** A stored time as isoTime (lib/events/records.ts) gives it: "…+00:00" as "…Z", with milliseconds. */
 function sqliteIsoTime(column: string): string {
@@ -23,25 +19,34 @@ function sqliteIsoTime(column: string): string {
     ELSE strftime('%Y-%m-%dT%H:%M:%fZ', ${column}) END`;
 }
 
+function sqliteJsonValue(column: ReadEventColumn): string {
+  return column.type === "time" ? sqliteIsoTime(`"${column.sql}"`) : `"${column.sql}"`;
+}
+
+/** One field of json_object's arguments: a column, or a nested object present as its group's rule says. */
+function sqliteJsonField(part: EventJsonPart): string {
+  if (!("members" in part)) return `'${part.name}', ${sqliteJsonValue(part.column)}`;
+  const object = `json_object(${part.members.map((m) => `'${m.key}', ${sqliteJsonValue(m.column)}`).join(", ")})`;
+  const nulls = part.members.map((m) => `"${m.column.sql}" IS NULL`);
+  const present = part.when === "any" ? `NOT (${nulls.join(" AND ")})` : `NOT (${nulls.join(" OR ")})`;
+  return `'${part.name}', CASE WHEN ${present} THEN ${object} END`;
+}
+
 /**
- * SQLite only: an event row as [id, its fields as JSON, raw_body, headers, whether each of those two
- * is valid JSON (RFC 8259: json_valid's flag 1)], the fields built by
- * SQLite's json_object in eventFields' order and shape (lib/events/records.ts; a test holds the
- * two to the same text). Reading these values is about 1.4× faster than the thirty
- * columns, and the JSON needs no building in JavaScript: exports use it (docs/performance-log.md).
+ * SQLite only: an event row as [id, its fields as JSON, each stored JSON object (raw_body,
+ * headers), whether each is valid JSON (RFC 8259: json_valid's flag 1)], the fields built by
+ * SQLite's json_object in the shape and order eventFields gives them (lib/events/records.ts;
+ * both derive it from lib/events/columns.ts, and a test holds the two to the same text). Reading
+ * these values is about 1.4× faster than the thirty columns, and the JSON needs no building in
+ * JavaScript: exports use it (docs/decisions/026-export-json-built-by-sqlite.md).
  */
-export const EVENT_JSON_COLUMNS = Prisma.raw(
-  `"id", json_object('id', "id", 'kind', "kind", 'messageUuid', "message_uuid", 'status', "status", 'channel', "channel",
-  'messageType', "message_type", 'from', "from_number", 'to', "to_number", 'clientRef', "client_ref",
-  'error', CASE WHEN "error_code" IS NULL AND "error_title" IS NULL AND "error_detail" IS NULL THEN NULL
-    ELSE json_object('code', "error_code", 'title', "error_title", 'detail', "error_detail") END,
-  'price', "price", 'currency', "currency", 'timestamp', ${sqliteIsoTime(`"timestamp"`)}, 'receivedAt', ${sqliteIsoTime(`"received_at"`)},
-  'verification', "verification", 'hashForm', "hash_form", 'apiKey', "api_key", 'applicationId', "application_id", 'text', "text",
-  'networkCode', "network_code",
-  'concat', CASE WHEN "concat_ref" IS NOT NULL AND "concat_part" IS NOT NULL AND "concat_total" IS NOT NULL
-    THEN json_object('ref', "concat_ref", 'part', "concat_part", 'total', "concat_total") END,
-  'wireForm', "wire_form", 'duplicates', "duplicates", 'lastDuplicateAt', ${sqliteIsoTime(`"last_duplicate_at"`)}), "raw_body", "headers",
-  json_valid("raw_body", 1), json_valid("headers", 1)`,
+export const EVENT_JSON_SELECT = Prisma.raw(
+  [
+    `"id"`,
+    `json_object(${EVENT_JSON_SHAPE.map(sqliteJsonField).join(", ")})`,
+    ...EVENT_STORED_JSON.map(({ column }) => `"${column.sql}"`),
+    ...EVENT_STORED_JSON.map(({ column }) => `json_valid("${column.sql}", 1)`),
+  ].join(", "),
 );
 
 /** LIKE with the user's text taken literally. */

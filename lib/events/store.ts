@@ -2,12 +2,11 @@ import { getConfig } from "@/lib/config";
 import { getDatabase, isDatabaseBusy } from "@/lib/db/client";
 import { noteWriteOutcome } from "@/lib/db/storage-check";
 import type { WriteOutcome } from "@/lib/events/batch";
-import { storedObject } from "@/lib/events/records";
+import { newEventToJson, newRejectionToJson } from "@/lib/events/records";
 import { RejectionSampler, type StoredRejection } from "@/lib/events/rejection-sampling";
 import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
 import { writeEvents, writeRejections as writeRejectionBatch } from "@/lib/events/write";
 import { BatchWriter } from "@/lib/events/writer";
-import type { Rejection as RejectionRow } from "@/lib/generated/sqlite/client.ts";
 import { remember } from "@/lib/remember";
 import { sha256 } from "@/lib/sha256";
 import type { JsonObject } from "@/lib/vonage/content";
@@ -138,7 +137,7 @@ function rejectionWriter(): BatchWriter<StoredRejection, RejectionJson> {
         writeBatch: (rejections) =>
           noting(async () => {
             const ids = await writeRejectionBatch(getDatabase(), rejections, getConfig().rejectionsMaxRows);
-            return rejections.map((r, i) => storedRejectionToJson(ids[i]!, r));
+            return rejections.map((r, i) => newRejectionToJson(ids[i]!, r));
           }),
         isRetryable: isDatabaseBusy,
         retryForMs: getConfig().databaseBusyTimeoutMs,
@@ -186,78 +185,4 @@ async function writeRejections(rows: StoredRejection[]): Promise<void> {
  */
 export function recordRejection(rejection: NewRejection): Promise<void> {
   return writeRejections(rejectionSampler().admit(rejection, Date.now()));
-}
-
-function newEventToJson(id: number, e: NewEvent): EventJson {
-  return {
-    id,
-    kind: e.kind,
-    messageUuid: e.messageUuid,
-    status: e.status,
-    channel: e.channel,
-    messageType: e.messageType,
-    from: e.from,
-    to: e.to,
-    clientRef: e.clientRef,
-    error: errorOf(e.errorCode, e.errorTitle, e.errorDetail),
-    price: e.price,
-    currency: e.currency,
-    timestamp: e.timestamp?.toISOString() ?? null,
-    receivedAt: e.receivedAt.toISOString(),
-    verification: e.verification,
-    hashForm: e.hashForm,
-    apiKey: e.apiKey,
-    applicationId: e.applicationId,
-    text: e.text,
-    networkCode: e.networkCode,
-    concat: e.concat,
-    wireForm: e.wireForm,
-    duplicates: 0,
-    lastDuplicateAt: null,
-    payload: e.payload,
-    headers: e.headers,
-  };
-}
-
-function errorOf(code: string | null, title: string | null, detail: string | null) {
-  return code === null && title === null && detail === null ? null : { code, title, detail };
-}
-
-/** A rejection as written, in the JSON the read API serves for its row. */
-function storedRejectionToJson(id: number, r: StoredRejection): RejectionJson {
-  return {
-    id,
-    receivedAt: r.receivedAt.toISOString(),
-    endpoint: r.endpoint,
-    method: r.method,
-    reason: r.reason,
-    detail: r.detail,
-    httpStatus: r.httpStatus,
-    sourceIp: r.sourceIp,
-    headers: r.headers,
-    tokenClaims: r.tokenClaims,
-    body: r.body,
-    bodyBytes: r.bodyBytes,
-    bodyTruncated: r.bodyTruncated,
-    repeats: r.repeats,
-  };
-}
-
-export function rejectionRowToJson(row: RejectionRow): RejectionJson {
-  return {
-    id: row.id,
-    receivedAt: row.receivedAt.toISOString(),
-    endpoint: row.endpoint,
-    method: row.method,
-    reason: row.reason,
-    detail: row.detail,
-    httpStatus: row.httpStatus,
-    sourceIp: row.sourceIp,
-    headers: storedObject(row.headers) as Record<string, string>,
-    tokenClaims: row.tokenClaims ? storedObject(row.tokenClaims) : null,
-    body: row.body,
-    bodyBytes: row.bodyBytes,
-    bodyTruncated: row.bodyTruncated,
-    repeats: row.repeats,
-  };
 }

@@ -2,7 +2,8 @@ import type { JsonObject } from "@/lib/vonage/content";
 
 /**
  * The event as every reader sees it: the read API, exports and the Socket.IO stream send
- * exactly this JSON. Types only; client components import them with `import type`.
+ * exactly this JSON. Types only; client components import them with `import type`. The fields
+ * are the column manifest's (lib/events/columns.ts); lib/events/columns.test.ts holds the two together.
  */
 
 export const EVENT_KINDS = ["status", "inbound", "sms-inbound", "sms-dlr"] as const;

@@ -1,16 +1,8 @@
 import { getConfig } from "@/lib/config";
 import type { Database } from "@/lib/db/client";
 import { sqliteDate } from "@/lib/db/sqlite-date";
-import {
-  columnList,
-  EVENT_COLUMNS,
-  eventValues,
-  planBatch,
-  REJECTION_COLUMNS,
-  rejectionValues,
-  tokenIdsOf,
-  type WriteOutcome,
-} from "@/lib/events/batch";
+import { columnList, planBatch, tokenIdsOf, type WriteOutcome } from "@/lib/events/batch";
+import { EVENT_INSERT, eventValues, REJECTION_INSERT, rejectionValues } from "@/lib/events/columns";
 import type { StoredRejection } from "@/lib/events/rejection-sampling";
 import type { NewEvent } from "@/lib/events/store";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
@@ -99,7 +91,7 @@ export function writeEvents(db: Database, events: NewEvent[], keys: string[]): P
       await tx.$executeRaw(
         d.insert(
           "events",
-          EVENT_COLUMNS,
+          EVENT_INSERT,
           plan.fresh.map((row) => eventValues(row.id, row.key, row.event, d.date)),
         ),
       );
@@ -128,7 +120,7 @@ export async function writeRejections(db: Database, rejections: StoredRejection[
   const d = dialect();
   const insert = Prisma.sql`${d.insert(
     "rejections",
-    REJECTION_COLUMNS,
+    REJECTION_INSERT,
     rejections.map((r) => rejectionValues(r, d.date, same)),
   )} RETURNING "id"`;
   const [inserted] = await db.$transaction([

@@ -1,5 +1,13 @@
 import { csvField, csvRow } from "@/lib/export/csv";
-import { eventFields, eventRecordToJsonText, payloadText, type EventLine, type EventRecord } from "@/lib/events/records";
+import {
+  EVENT_CSV_COLUMNS,
+  flatNameOf,
+  READ_EVENT_COLUMNS,
+  REJECTION_COLUMNS,
+  REJECTION_CSV_COLUMNS,
+  type EventRecord,
+} from "@/lib/events/columns";
+import { eventRecordToJsonText, jsonValueOf, storedJsonCell, type EventLine } from "@/lib/events/records";
 import type { RejectionJson } from "@/lib/events/types";
 
 /**
@@ -22,89 +30,33 @@ export interface Serializer<T> {
   footer: string;
 }
 
-export const EVENT_CSV_COLUMNS = [
-  "id",
-  "receivedAt",
-  "timestamp",
-  "kind",
-  "channel",
-  "messageUuid",
-  "status",
-  "messageType",
-  "from",
-  "to",
-  "clientRef",
-  "errorCode",
-  "errorTitle",
-  "price",
-  "currency",
-  "verification",
-  "duplicates",
-  "text",
-  "payload",
-] as const;
+/** Each CSV cell from the manifest's column (lib/events/columns.ts) its header names. */
+const EVENT_CELLS = EVENT_CSV_COLUMNS.map((header): ((r: EventRecord) => string) => {
+  const column = READ_EVENT_COLUMNS.find((c) => flatNameOf(c) === header)!;
+  const { sql, type } = column;
+  // A JSON object always starts with "{", never with a formula character: kept verbatim.
+  if (type === "json") return (r) => csvField(storedJsonCell(r[sql]), { raw: true });
+  return (r) => csvField(cellValue(jsonValueOf(type, r[sql])));
+});
 
 function eventCells(r: EventRecord): string[] {
-  const e = eventFields(r);
-  return [
-    csvField(e.id),
-    csvField(e.receivedAt),
-    csvField(e.timestamp),
-    csvField(e.kind),
-    csvField(e.channel),
-    csvField(e.messageUuid),
-    csvField(e.status),
-    csvField(e.messageType),
-    csvField(e.from),
-    csvField(e.to),
-    csvField(e.clientRef),
-    csvField(e.error?.code),
-    csvField(e.error?.title),
-    csvField(e.price),
-    csvField(e.currency),
-    csvField(e.verification),
-    csvField(e.duplicates),
-    csvField(e.text),
-    // A JSON object always starts with "{", never with a formula character: kept verbatim.
-    csvField(payloadText(r), { raw: true }),
-  ];
+  return EVENT_CELLS.map((cell) => cell(r));
 }
 
-export const REJECTION_CSV_COLUMNS = [
-  "id",
-  "receivedAt",
-  "endpoint",
-  "method",
-  "reason",
-  "detail",
-  "httpStatus",
-  "sourceIp",
-  "bodyBytes",
-  "bodyTruncated",
-  "headers",
-  "tokenClaims",
-  "body",
-  "repeats",
-] as const;
+const REJECTION_CELLS = REJECTION_CSV_COLUMNS.map((field): ((r: RejectionJson) => string) => {
+  const { type } = REJECTION_COLUMNS.find((c) => c.field === field)!;
+  // Stored JSON is written back with JSON.stringify: an object, so it starts with "{" and is kept verbatim.
+  if (type === "json") return (r) => csvField(r[field] === null ? null : JSON.stringify(r[field]), { raw: true });
+  // Everything else is neutralised, the refused body (arbitrary text) included.
+  return (r) => csvField(cellValue(r[field] as string | number | boolean | null));
+});
 
 function rejectionCells(r: RejectionJson): string[] {
-  return [
-    csvField(r.id),
-    csvField(r.receivedAt),
-    csvField(r.endpoint),
-    csvField(r.method),
-    csvField(r.reason),
-    csvField(r.detail),
-    csvField(r.httpStatus),
-    csvField(r.sourceIp),
-    csvField(r.bodyBytes),
-    csvField(String(r.bodyTruncated)),
-    csvField(JSON.stringify(r.headers), { raw: true }),
-    csvField(r.tokenClaims === null ? null : JSON.stringify(r.tokenClaims), { raw: true }),
-    // The refused body is arbitrary text, so it is neutralised like any other cell.
-    csvField(r.body),
-    csvField(r.repeats),
-  ];
+  return REJECTION_CELLS.map((cell) => cell(r));
+}
+
+function cellValue(value: string | number | boolean | null): string | number | null {
+  return typeof value === "boolean" ? String(value) : value;
 }
 
 function jsonSerializers<T>(json: (value: T) => string): Record<Exclude<ExportFormat, "csv">, Serializer<T>> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { EventRecord } from "@/lib/events/records";
+import type { EventRecord } from "@/lib/events/columns";
 import { maskEventRecord, maskPhone, maskText } from "@/lib/export/mask";
 
 describe("maskPhone", () => {

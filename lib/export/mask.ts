@@ -1,5 +1,6 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/min";
-import { readStoredJson, unreadableJson, type EventRecord } from "@/lib/events/records";
+import type { EventRecord } from "@/lib/events/columns";
+import { readStoredJson, unreadableJson } from "@/lib/events/records";
 import type { RejectionJson } from "@/lib/events/types";
 import { isObject, type Json } from "@/lib/vonage/content";
 

@@ -4,7 +4,7 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventJson, RejectionJson } from "@/lib/events/types";
 import { unneutralize } from "@/lib/export/csv";
-import { EVENT_CSV_COLUMNS, REJECTION_CSV_COLUMNS } from "@/lib/export/formats";
+import { EVENT_CSV_COLUMNS, REJECTION_CSV_COLUMNS } from "@/lib/events/columns";
 import { apiAuth, getJson, inboundBody, listAllEvents, postWebhook, statusBody } from "@/test/support/http";
 import { seedEventsInChild } from "@/test/support/seed";
 import { onPostgres } from "@/test/support/postgres";
