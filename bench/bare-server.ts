@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage } from "node:http";
 import path from "node:path";
-import { configureConnection, getDatabase } from "@/lib/db/client";
+import { configureConnection, getDatabase, getSqliteWriteConnection } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";
 import { getConfig } from "@/lib/config";
 import { receiveMessagesWebhook } from "@/lib/webhooks/receive";
@@ -17,10 +17,11 @@ import { readWebhookBody, REMOTE_ADDRESS_HEADER } from "@/lib/webhooks/delivery"
 async function main() {
   const config = getConfig();
   if (!config.sqlitePath) throw new Error("the bare benchmark server needs a SQLite DATABASE_URL");
-  // As server.ts does: migrations first, then the connection settings.
+  // As server.ts does: migrations first, then the same connection settings on both connections.
   await migrate(config, path.resolve("."));
   const db = getDatabase();
   await configureConnection(db);
+  getSqliteWriteConnection();
 
   const server = createServer((req, res) => {
     toRequest(req)

@@ -1,11 +1,12 @@
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
+import BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import { PrismaClient as PostgresClient } from "@/lib/generated/postgres/client.ts";
 import { PrismaClient } from "@/lib/generated/sqlite/client.ts";
 import { getConfig, type Config } from "@/lib/config";
 import { preparePrivateSqliteFile } from "@/lib/db/sqlite-file";
-import { remember } from "@/lib/remember";
+import { remember, shared } from "@/lib/remember";
 
 /**
  * The Prisma client, made once per process and kept on globalThis so that server.ts and
@@ -16,6 +17,9 @@ import { remember } from "@/lib/remember";
  */
 
 export type Database = PrismaClient;
+
+/** Closed on shutdown, so a box: the next caller opens a new one. */
+const writeConnection = () => shared<BetterSqlite3.Database>("write-db");
 
 function createPostgresPool(config: Config): pg.Pool {
   const pool = new pg.Pool({
@@ -41,7 +45,6 @@ export function getPostgresPool(): pg.Pool {
  * - synchronous=FULL, so an acknowledged event survives power loss, not just a crash;
  * - busy_timeout=0: better-sqlite3 waits for a lock by blocking the whole event loop,
  *   so waiting for a locked database is done asynchronously by the writer instead.
- * Each process or thread applies them to its own client (server.ts, lib/ingest/worker.ts).
  */
 const SQLITE_PRAGMAS = ["journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON", "busy_timeout = 0"];
 
@@ -72,11 +75,7 @@ export async function configureConnection(db: Database): Promise<Record<string, 
   return applied;
 }
 
-/**
- * The process's client (the HTTP thread's and the ingest worker's are two). On SQLite it holds
- * one connection, and Prisma's adapter runs a query made outside a transaction on it even while
- * a transaction is open there: on the worker, every write is a `$transaction`, which waits its turn.
- */
+/** The client for reads (the API, the live catch-up), single-statement writes, and PostgreSQL's batches. */
 export function getDatabase(): Database {
   return remember("db", () => {
     const config = getConfig();
@@ -84,8 +83,36 @@ export function getDatabase(): Database {
   });
 }
 
+/**
+ * The connection the batch writers commit through on SQLite: the driver itself, not a Prisma
+ * client. A batch is one synchronous transaction on it (lib/events/write.ts): through Prisma's
+ * interactive transaction the same batches cost the ingest worker about twice the CPU per
+ * webhook (docs/decisions/037-sqlite-writes-stay-on-the-driver.md).
+ * Being synchronous, no read on another connection can ever see its rows before the commit.
+ * Prisma still owns the schema, the migrations and every other query.
+ */
+export function getSqliteWriteConnection(): BetterSqlite3.Database {
+  const connection = writeConnection();
+  if (!connection.current) {
+    const config = getConfig();
+    if (!config.sqlitePath) throw new Error("DATABASE_URL names no SQLite file");
+    preparePrivateSqliteFile(config.sqlitePath);
+    const db = new BetterSqlite3(config.sqlitePath, { timeout: 0 });
+    for (const pragma of SQLITE_PRAGMAS) db.pragma(pragma);
+    connection.current = db;
+  }
+  return connection.current;
+}
+
 /** SQLite reports a held lock as SQLITE_BUSY; Prisma surfaces it as a socket timeout. */
 export function isDatabaseBusy(error: unknown): boolean {
   const text = `${(error as { code?: string })?.code ?? ""} ${String((error as Error)?.message ?? error)}`;
   return /SQLITE_BUSY|SocketTimeout|database is locked|P1008|Socket timeout/i.test(text);
+}
+
+/** Closes the SQLite write connection, if open (on shutdown; in-flight batches are committed by then). */
+export function closeSqliteWriteConnection(): void {
+  const connection = writeConnection();
+  connection.current?.close();
+  connection.current = undefined;
 }

@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { getConfig } from "@/lib/config";
-import { getDatabase, isDatabaseBusy } from "@/lib/db/client";
+import { getDatabase, getSqliteWriteConnection, isDatabaseBusy } from "@/lib/db/client";
+import { sqliteDate } from "@/lib/db/sqlite-date";
 
 /**
  * Can a webhook be stored right now? Asked by /api/health, answered where the write path is
@@ -53,13 +54,17 @@ export async function checkStorage(): Promise<StorageCheck> {
 }
 
 async function writeProbe(): Promise<void> {
-  const db = getDatabase();
   const now = new Date();
-  // A transaction of its own: on SQLite the client's one connection may be inside a batch's.
-  await db.$transaction([
-    db.$executeRaw`INSERT INTO "health_probes" ("id", "checked_at") VALUES (1, ${now})
-      ON CONFLICT ("id") DO UPDATE SET "checked_at" = excluded."checked_at"`,
-  ]);
+  if (getConfig().databaseKind === "sqlite") {
+    getSqliteWriteConnection()
+      .prepare(
+        `INSERT INTO "health_probes" ("id", "checked_at") VALUES (1, ?) ON CONFLICT ("id") DO UPDATE SET "checked_at" = excluded."checked_at"`,
+      )
+      .run(sqliteDate(now));
+    return;
+  }
+  await getDatabase().$executeRaw`INSERT INTO "health_probes" ("id", "checked_at") VALUES (1, ${now})
+    ON CONFLICT ("id") DO UPDATE SET "checked_at" = excluded."checked_at"`;
 }
 
 function freeBytesOn(directory: string): number | null {

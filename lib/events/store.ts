@@ -1,5 +1,5 @@
 import { getConfig } from "@/lib/config";
-import { getDatabase, isDatabaseBusy } from "@/lib/db/client";
+import { isDatabaseBusy } from "@/lib/db/client";
 import { noteWriteOutcome } from "@/lib/db/storage-check";
 import type { WriteOutcome } from "@/lib/events/batch";
 import { newEventToJson, newRejectionToJson } from "@/lib/events/records";
@@ -95,7 +95,6 @@ function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {
         writeBatch: (events) =>
           noting(() =>
             writeEvents(
-              getDatabase(),
               events,
               events.map((e) => dedupeKeyOf(e.kind, e.dedupeContent ?? e.rawBody)),
             ),
@@ -136,7 +135,7 @@ function rejectionWriter(): BatchWriter<StoredRejection, RejectionJson> {
       new BatchWriter<StoredRejection, RejectionJson>({
         writeBatch: (rejections) =>
           noting(async () => {
-            const ids = await writeRejectionBatch(getDatabase(), rejections, getConfig().rejectionsMaxRows);
+            const ids = await writeRejectionBatch(rejections, getConfig().rejectionsMaxRows);
             return rejections.map((r, i) => newRejectionToJson(ids[i]!, r));
           }),
         isRetryable: isDatabaseBusy,

@@ -1,6 +1,6 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { getConfig } from "@/lib/config";
-import { configureConnection, getDatabase } from "@/lib/db/client";
+import { closeSqliteWriteConnection, getDatabase, getSqliteWriteConnection } from "@/lib/db/client";
 import { checkStorage } from "@/lib/db/storage-check";
 import { setCommitListener } from "@/lib/events/store";
 import { receiveWebhook } from "@/lib/webhooks/receive";
@@ -33,6 +33,7 @@ port.on("message", (message: ToWorker) => {
   if (message.type === "stop") {
     // The HTTP thread stops sending before this; answers still in flight were awaited there.
     answers.drain();
+    closeSqliteWriteConnection();
     void getDatabase()
       .$disconnect()
       .finally(() => post({ type: "stopped" }));
@@ -53,7 +54,6 @@ port.on("message", (message: ToWorker) => {
   }
 });
 
-// The worker's own client writes: on SQLite it gets the pragmas now, and a file that cannot be
-// opened fails the start.
-if (getConfig().databaseKind === "sqlite") await configureConnection(getDatabase());
+// Open the write connection now, so a database that cannot be opened fails the start.
+if (getConfig().databaseKind === "sqlite") getSqliteWriteConnection();
 post({ type: "ready" });
