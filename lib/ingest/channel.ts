@@ -1,8 +1,6 @@
 import type { StorageCheck } from "@/lib/db/storage-check";
 import type { EventJson, EventKind, RejectionJson } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
-// Types only: route handlers import this module, and Next's bundler would follow the worker's
-// spawn into the worker's own module graph.
 import type { IngestWorker } from "@/lib/ingest/worker-host";
 import { RETRY_LATER } from "@/lib/http/headers";
 import { shared } from "@/lib/remember";

@@ -15,7 +15,8 @@ import { WEBHOOK_ENDPOINTS } from "@/lib/webhooks/endpoints";
  * work, so senders trickling their bodies hold no slot that a genuine webhook needs. A body not
  * complete by the deadline is refused 408; a few bodies at a time may be arriving from one
  * address, further ones are answered 429 unread. The body read is parked with the ingest
- * worker for the route handler (app/webhooks/[endpoint]/route.ts), which cannot read the request's stream again.
+ * worker for the route handler (forwardWebhook, lib/ingest/worker-host.ts), which cannot read
+ * the request's stream again.
  */
 
 export interface IntakeOptions {

@@ -1,9 +1,35 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { getConfig } from "@/lib/config";
 import type { StorageCheck } from "@/lib/db/storage-check";
+import type { EventKind } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
-import { NO_WORKER, Outbox, WORKER_LOST, type CommitSink, type FromWorker, type ToWorker, type WireRequest } from "@/lib/ingest/channel";
-import type { WebhookAnswer } from "@/lib/webhooks/delivery";
+import {
+  ingestWorker,
+  NO_WORKER,
+  Outbox,
+  WORKER_LOST,
+  type CommitSink,
+  type FromWorker,
+  type ToWorker,
+  type WireRequest,
+} from "@/lib/ingest/channel";
+import { BODY_ID_HEADER, readWebhookBody, responseOf, type WebhookAnswer } from "@/lib/webhooks/delivery";
+
+/**
+ * A webhook endpoint's route handler (app/webhooks/<endpoint>/route.ts): it takes the body server.ts read
+ * and parked (lib/ingest/intake.ts) and hands the request to the ingest worker, which verifies,
+ * parses and stores it and answers after the commit; this thread only turns that answer into the
+ * response. So the thread that serves every request does little more per webhook than for an
+ * empty route (docs/decisions/012-write-path.md). Route handlers, bundled separately by Next,
+ * find server.ts's worker on globalThis.
+ */
+export async function forwardWebhook(route: EventKind, request: Request): Promise<Response> {
+  const ingest = ingestWorker().current;
+  if (!ingest) return responseOf(WORKER_LOST);
+  const body = ingest.take(request.headers.get(BODY_ID_HEADER)) ?? (await readWebhookBody(request));
+  const answer = await ingest.send({ route, method: request.method, url: request.url, headers: [...request.headers], body });
+  return responseOf(answer);
+}
 
 /** How long one storage check answers for, and how long the worker may take to answer one. */
 const CHECK_STORAGE_EVERY_MS = 2_000;
