@@ -213,7 +213,8 @@ export function eventValues(id: number, key: string, e: NewEvent, date: (d: Date
 export function newEventRecord(id: number, e: NewEvent): EventRecord {
   const row = { id, key: "" };
   const record: Record<string, unknown> = {};
-  for (const c of READ_EVENT_COLUMNS) record[c.sql] = "insert" in c ? c.insert(e, row) : null;
+  // Not the stored JSON (payload, headers): the caller has them as objects, and eventFields leaves them out.
+  for (const c of READ_EVENT_COLUMNS) record[c.sql] = "insert" in c && c.type !== "json" ? c.insert(e, row) : null;
   return record as EventRecord;
 }
 

@@ -4,7 +4,7 @@ import { noteWriteOutcome } from "@/lib/db/storage-check";
 import type { WriteOutcome } from "@/lib/events/batch";
 import { newEventToJson, newRejectionToJson } from "@/lib/events/records";
 import { RejectionSampler, type StoredRejection } from "@/lib/events/rejection-sampling";
-import type { EventJson, EventKind, RejectionJson, Verification } from "@/lib/events/types";
+import type { CommitSink, EventKind, RejectionJson, Verification } from "@/lib/events/types";
 import { writeEvents, writeRejections as writeRejectionBatch } from "@/lib/events/write";
 import { BatchWriter } from "@/lib/events/writer";
 import { remember } from "@/lib/remember";
@@ -69,22 +69,17 @@ function dedupeKeyOf(kind: EventKind, content: string): string {
   return sha256(`${kind}\n${content}`).toString("hex");
 }
 
-interface CommitListener {
-  events(events: EventJson[]): void;
-  rejections(rejections: RejectionJson[]): void;
-}
-
 /**
  * Who is told of committed events and rejections, in commit order, before their callers' promises resolve:
  * the ingest worker (lib/ingest/worker.ts). One listener, set once; none in a process that
  * only stores (scripts, the benchmark's bare server).
  */
-export function setCommitListener(listener: CommitListener | undefined): void {
+export function setCommitListener(listener: CommitSink | undefined): void {
   commitListener().current = listener;
 }
 
-function commitListener(): { current?: CommitListener } {
-  return remember("commit-listener", (): { current?: CommitListener } => ({}));
+function commitListener(): { current?: CommitSink } {
+  return remember("commit-listener", (): { current?: CommitSink } => ({}));
 }
 
 function eventWriter(): BatchWriter<NewEvent, WriteOutcome> {

@@ -86,3 +86,12 @@ export interface ConcatGroup {
   text: string;
   firstReceivedAt: string;
 }
+
+/**
+ * Who is told of what was committed, in commit order: the ingest worker's commit listener
+ * (lib/events/store.ts), and on the HTTP thread the live layer (lib/realtime/io.ts).
+ */
+export interface CommitSink {
+  events(events: EventJson[]): void;
+  rejections(rejections: RejectionJson[]): void;
+}

@@ -33,9 +33,10 @@ type Plan = (known: KnownRows, maxId: number) => BatchPlan;
 /** Commits one batch of events; returns one outcome per event, in order. */
 export async function writeEvents(events: NewEvent[], keys: string[]): Promise<WriteOutcome[]> {
   const plan: Plan = (known, maxId) => planBatch(events, keys, known, maxId);
+  const distinctKeys = [...new Set(keys)];
   const tokens = tokenIdsOf(events);
-  if (getConfig().databaseKind === "postgresql") return writeEventsPostgres(plan, [...new Set(keys)], tokens);
-  return sqliteWrites(getSqliteWriteConnection()).events.immediate(plan, [...new Set(keys)], tokens);
+  if (getConfig().databaseKind === "postgresql") return writeEventsPostgres(plan, distinctKeys, tokens);
+  return sqliteWrites(getSqliteWriteConnection()).events.immediate(plan, distinctKeys, tokens);
 }
 
 /**

@@ -92,9 +92,3 @@ export const NO_WORKER: StorageCheck = {
   freeBytes: null,
   lastWriteError: null,
 };
-
-/** Where the HTTP thread hands what the worker committed, in commit order: the live layer (lib/realtime/io.ts). */
-export interface CommitSink {
-  events(events: EventJson[]): void;
-  rejections(rejections: RejectionJson[]): void;
-}

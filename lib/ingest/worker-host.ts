@@ -1,18 +1,9 @@
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from "node:worker_threads";
 import { getConfig } from "@/lib/config";
 import type { StorageCheck } from "@/lib/db/storage-check";
-import type { EventKind } from "@/lib/events/types";
+import type { CommitSink, EventKind } from "@/lib/events/types";
 import type { LimitedBody } from "@/lib/http/body";
-import {
-  ingestWorker,
-  NO_WORKER,
-  Outbox,
-  WORKER_LOST,
-  type CommitSink,
-  type FromWorker,
-  type ToWorker,
-  type WireRequest,
-} from "@/lib/ingest/channel";
+import { ingestWorker, NO_WORKER, Outbox, WORKER_LOST, type FromWorker, type ToWorker, type WireRequest } from "@/lib/ingest/channel";
 import { BODY_ID_HEADER, readWebhookBody, responseOf, type WebhookAnswer } from "@/lib/webhooks/delivery";
 
 /**

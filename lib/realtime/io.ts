@@ -3,8 +3,7 @@ import type { Principal } from "@/lib/auth/gate";
 import { Server, type Socket } from "socket.io";
 import { eventFilterSchema, matchesFilter, type EventFilter } from "@/lib/events/filter";
 import { listEvents, MAX_LIMIT, newestEventId } from "@/lib/events/query";
-import type { EventJson, RejectionJson } from "@/lib/events/types";
-import type { CommitSink } from "@/lib/ingest/channel";
+import type { CommitSink, EventJson, RejectionJson } from "@/lib/events/types";
 import { EventFeed } from "@/lib/realtime/feed";
 import {
   LIVE_STREAMS,
