@@ -20,6 +20,7 @@ export const viewport: Viewport = {
 
 const NAV = [
   ["/", "Timeline"],
+  ["/insights", "Insights"],
   ["/rejections", "Rejected deliveries"],
   ["/setup", "Setup"],
 ] as const;

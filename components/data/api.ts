@@ -1,4 +1,5 @@
 import type { ConcatGroup, EventJson, RejectionJson } from "@/lib/events/types";
+import type { InsightsJson } from "@/lib/messages/types";
 
 /** The browser's one way to call the console's read API. */
 
@@ -43,4 +44,10 @@ export function fetchMessage(messageUuid: string): Promise<{ messageUuid: string
 export function fetchRejections(page: Record<string, string | number> = {}): Promise<{ rejections: RejectionJson[]; nextCursor: number | null }> {
   const params = new URLSearchParams(Object.entries(page).map(([k, v]) => [k, String(v)]));
   return fetchJson(`/api/rejections?${params}`);
+}
+
+/** GET /api/insights: the window (since, until; the last 24 hours without them) and an optional channel. */
+export function fetchInsights(query: { since?: string; until?: string; channel?: string }): Promise<InsightsJson> {
+  const params = new URLSearchParams(Object.entries(query).filter((entry): entry is [string, string] => !!entry[1]));
+  return fetchJson<InsightsJson>(`/api/insights?${params}`);
 }
