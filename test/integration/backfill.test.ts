@@ -61,6 +61,7 @@ describe("filling in message states for an existing log", () => {
     expect(server.output()).toMatch(/\[messages\] message states filled in, up to event 6000/);
     insights = (await getJson<InsightsJson>(server.url, "/api/insights")).body;
     expect(insights.messages.total).toBe(EVENTS / PER_MESSAGE);
+    expect(insights.backfillRemaining).toBe(0);
 
     const { body } = await getJson<{ events: EventJson[]; message: MessageJson }>(server.url, `/api/messages/${uuid}`);
     expect(body.message.events).toBe(PER_MESSAGE + 1);
