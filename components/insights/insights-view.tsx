@@ -145,11 +145,22 @@ export function InsightsView() {
 
 function Insights({ insights }: { insights: InsightsJson }) {
   const { messages, inbound } = insights;
+  // Events stored before message states were kept are folded in after start-up (README, GET /api/insights).
+  const backfill = insights.backfillRemaining > 0 && (
+    <p className="rounded-md bg-sky-50 p-3 text-sm text-sky-900 dark:bg-sky-950 dark:text-sky-100">
+      {insights.backfillRemaining.toLocaleString()} events stored before this version are still being counted in: until then these numbers
+      may be low.
+    </p>
+  );
   if (messages.total === 0 && inbound.total === 0) {
     return (
-      <p className="rounded-md bg-slate-50 p-6 text-center text-sm text-slate-600 dark:bg-slate-900 dark:text-slate-300">
-        No messages in this window{insights.channel ? ` on ${channelName(insights.channel)}` : ""}. New ones will show here as they arrive.
-      </p>
+      <>
+        {backfill}
+        <p className="rounded-md bg-slate-50 p-6 text-center text-sm text-slate-600 dark:bg-slate-900 dark:text-slate-300">
+          No messages in this window{insights.channel ? ` on ${channelName(insights.channel)}` : ""}. New ones will show here as they
+          arrive.
+        </p>
+      </>
     );
   }
   const delivered = messages.byState.delivered + messages.byState.read;
@@ -159,6 +170,7 @@ function Insights({ insights }: { insights: InsightsJson }) {
 
   return (
     <>
+      {backfill}
       <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-6">
         <Figure label="Outbound messages" value={messages.total.toLocaleString()} />
         <Figure label="Delivery rate" value={formatRate(rate)} note={rate === null ? "no final status yet" : "delivered of final"} />
