@@ -134,7 +134,7 @@ export function LatencyTable({ latency }: { latency: InsightsJson["latency"] }) 
               p99
             </th>
             <th scope="col" className={`${th} text-right`}>
-              Messages
+              Count
             </th>
           </tr>
         </thead>
