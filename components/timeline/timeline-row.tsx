@@ -13,7 +13,7 @@ export function messageHref(messageUuid: string): string {
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 const dateFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 
-function formatTime(iso: string): string {
+export function formatTime(iso: string): string {
   const date = new Date(iso);
   const today = new Date().toDateString() === date.toDateString();
   return today ? timeFormat.format(date) : `${dateFormat.format(date)} ${timeFormat.format(date)}`;
