@@ -199,7 +199,7 @@ export function MessageList() {
         )}
 
         {listing && listing.messages.length > 0 && (
-          <section aria-label={listLabel} className="space-y-2">
+          <section className="space-y-2">
             {listing.overdue.length > 0 && (
               <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">All messages, newest first</h2>
             )}
