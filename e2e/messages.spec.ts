@@ -113,7 +113,7 @@ test("an inbound message has no final status or cost", async ({ page, send }) =>
   const uuid = randomUUID();
   await send("inbound", inboundBody({ message_uuid: uuid, text: "Hi there" }));
   await page.goto(`/messages/${uuid}`);
-  await expect(page.getByText("Hi there")).toBeVisible();
+  await expect(page.getByText("Hi there", { exact: true })).toBeVisible();
   await expect(page.getByRole("term").filter({ hasText: "Direction" })).toBeVisible();
   await expect(page.getByRole("term").filter({ hasText: "Channel" })).toBeVisible();
   for (const label of ["Final status", "Cost", "State", "Total time"])
