@@ -148,6 +148,34 @@ const variables = {
   REJECTIONS_WINDOW_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(86_400).default(60)),
   /** Behind a reverse proxy: take the client address from X-Forwarded-For (login throttling). */
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.stringbool().default(false)),
+  /**
+   * Minutes after its first event by which a message without a final status is overdue, per
+   * channel: `sms=10,whatsapp=30` (the others keep their defaults, lib/messages/thresholds.ts).
+   */
+  MESSAGE_OVERDUE_MINUTES: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((raw, ctx) => {
+        const minutes: Record<string, number> = {};
+        for (const entry of (raw ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "")) {
+          const match = /^([a-z_]+)=(\d+(?:\.\d+)?)$/.exec(entry);
+          if (!match || Number(match[2]) <= 0 || Number(match[2]) > 43_200) {
+            ctx.addIssue({
+              code: "custom",
+              message: `"${entry}" is not channel=minutes (more than 0, at most 43200), e.g. sms=10,whatsapp=30`,
+            });
+            continue;
+          }
+          minutes[match[1]!] = Number(match[2]);
+        }
+        return minutes;
+      }),
+  ),
   /** Origins besides the console's own whose pages may log in and open the live stream. */
   ALLOWED_ORIGINS: z.preprocess(
     emptyAsUndefined,
@@ -224,6 +252,7 @@ function buildConfig(env: Env, secrets: SignatureSecrets) {
     rejectionsFullPerAddress: env.REJECTIONS_FULL_PER_ADDRESS,
     rejectionsWindowSeconds: env.REJECTIONS_WINDOW_SECONDS,
     allowedOrigins: env.ALLOWED_ORIGINS,
+    messageOverdueMinutes: env.MESSAGE_OVERDUE_MINUTES,
   };
 }
 

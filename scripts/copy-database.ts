@@ -66,6 +66,16 @@ export async function copyDatabase(fromUrl: string, toUrl: string): Promise<Copy
       await to.revokedSession.create({ data: session });
       sessionsAdded += 1;
     }
+    if (events.added > 0) {
+      // The copied events came in beside the write path: the target's message states and
+      // insights are made again from all its events, by its console's next start (lib/messages/backfill.ts).
+      await to.$transaction([
+        to.$executeRaw`DELETE FROM "messages"`,
+        to.$executeRaw`DELETE FROM "message_hours"`,
+        to.$executeRaw`DELETE FROM "message_latencies"`,
+        to.$executeRaw`UPDATE "message_backfill" SET "until_id" = (SELECT COALESCE(MAX("id"), 0) FROM "events"), "done_id" = 0 WHERE "id" = 1`,
+      ]);
+    }
     if (toConfig.databaseKind === "postgresql") {
       // New rejections take their ids from the sequence: move it past the copied rows.
       for (const table of ["events", "rejections"]) {

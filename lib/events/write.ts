@@ -7,11 +7,13 @@ import { EVENT_INSERT, eventValues, REJECTION_INSERT, rejectionValues } from "@/
 import type { StoredRejection } from "@/lib/events/rejection-sampling";
 import type { NewEvent } from "@/lib/events/store";
 import { Prisma } from "@/lib/generated/sqlite/client.ts";
+import { messageFactOf, writeMessagesPostgres, writeMessagesSqlite } from "@/lib/messages/write";
 
 /**
  * The write path: one transaction per batch, executing the plan of lib/events/batch.ts. The
  * write lock is taken first, so MAX(id) and the known keys are read under it and ids are handed
- * out in commit order.
+ * out in commit order. The new events' message states and the insights' summaries are written
+ * in the same transaction (lib/messages/write.ts).
  * - PostgreSQL, through Prisma: every instance's writer takes the same transaction-level advisory
  *   lock, so ids have no gaps across instances (docs/decisions/010-scale-out.md).
  * - SQLite, through the driver's write connection (lib/db/client.ts), the one write Prisma does not
@@ -23,7 +25,7 @@ import { Prisma } from "@/lib/generated/sqlite/client.ts";
  */
 
 /** Serialises event writes across PostgreSQL instances (any fixed number). */
-const WRITE_LOCK = 7_340_212;
+export const WRITE_LOCK = 7_340_212;
 
 /** Under load a batch may wait for the lock behind other instances' batches. */
 const TRANSACTION_LIMITS = { maxWait: 10_000, timeout: 20_000 };
@@ -79,6 +81,10 @@ function writeEventsPostgres(plan: Plan, keys: string[], tokens: string[]): Prom
       await tx.$executeRaw`UPDATE "events" SET "duplicates" = "duplicates" + ${repeat.count}, "last_duplicate_at" = ${repeat.at}
         WHERE "id" = ${id}`;
     }
+    await writeMessagesPostgres(
+      tx,
+      fresh.map((row) => messageFactOf(row.event)),
+    );
     return outcomes;
   }, TRANSACTION_LIMITS);
 }
@@ -149,6 +155,10 @@ function sqliteWrites(db: BetterSqlite3.Database): SqliteWrites {
       const { fresh, repeats, outcomes } = plan({ byKey, byToken }, s.maxId.get()?.max ?? 0);
       for (const row of fresh) s.insertEvent.run(eventValues(row.id, row.key, row.event, sqliteDate));
       for (const [id, repeat] of repeats) s.countRepeat.run(repeat.count, sqliteDate(repeat.at), id);
+      writeMessagesSqlite(
+        db,
+        fresh.map((row) => messageFactOf(row.event)),
+      );
       return outcomes;
     }),
     rejections: db.transaction((rejections: StoredRejection[], maxRows: number) => {

@@ -3,6 +3,7 @@ import { getConfig } from "@/lib/config";
 import { closeSqliteWriteConnection, getDatabase, getSqliteWriteConnection } from "@/lib/db/client";
 import { checkStorage } from "@/lib/db/storage-check";
 import { setCommitListener } from "@/lib/events/store";
+import { runBackfill } from "@/lib/messages/backfill";
 import { receiveWebhook } from "@/lib/webhooks/receive";
 import { Outbox, webhookRequestOf, type FromWorker, type ToWorker } from "@/lib/ingest/channel";
 import type { WebhookAnswer } from "@/lib/webhooks/delivery";
@@ -57,3 +58,5 @@ port.on("message", (message: ToWorker) => {
 // Open the write connection now, so a database that cannot be opened fails the start.
 if (getConfig().databaseKind === "sqlite") getSqliteWriteConnection();
 post({ type: "ready" });
+// Message states of events stored before they were kept, filled in while webhooks are taken.
+runBackfill().catch((error: unknown) => console.error("[messages] filling in message states failed:", error));

@@ -1,5 +1,6 @@
 import { apiResponse } from "@/lib/http/api";
 import { concatGroupOf, listMessageEvents } from "@/lib/events/query";
+import { messageWithWorkflow } from "@/lib/messages/query";
 
 export const dynamic = "force-dynamic";
 
@@ -12,6 +13,7 @@ export function GET(_request: Request, { params }: { params: Promise<{ messageUu
       return Response.json({ error: "not_found", detail: `no events for message ${messageUuid}` }, { status: 404 });
     }
     const part = events.find((e) => e.concat !== null);
-    return { messageUuid, events, concat: part ? await concatGroupOf(part) : null };
+    const { message, workflow } = await messageWithWorkflow(messageUuid);
+    return { messageUuid, events, concat: part ? await concatGroupOf(part) : null, message, workflow };
   });
 }

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import {
+  costUnitsOf,
+  countryOf,
+  formatCostUnits,
+  latencyBucket,
+  planMessages,
+  type MessageFact,
+  type MessageRow,
+} from "@/lib/messages/state";
+
+const T0 = Date.UTC(2026, 11, 3, 10, 0, 0);
+
+function fact(status: string | null, seconds: number | null, extra: Partial<MessageFact> = {}): MessageFact {
+  return {
+    kind: "status",
+    messageUuid: "m1",
+    status,
+    channel: "sms",
+    from: "Vonage",
+    to: "447700900001",
+    clientRef: null,
+    errorCode: null,
+    price: null,
+    currency: null,
+    timestampMs: seconds === null ? null : T0 + seconds * 1000,
+    receivedMs: T0 + 3_600_000,
+    workflowId: null,
+    ...extra,
+  };
+}
+
+/** Folds the facts one batch at a time, as the write path does, carrying the rows between batches. */
+function fold(batches: MessageFact[][]): { row: MessageRow; plans: ReturnType<typeof planMessages>[] } {
+  const known = new Map<string, MessageRow>();
+  const plans = batches.map((facts) => {
+    const plan = planMessages(known, facts);
+    for (const row of plan.rows) known.set(row.messageUuid, row);
+    return plan;
+  });
+  return { row: known.get("m1")!, plans };
+}
+
+describe("a message's state", () => {
+  it("keeps the furthest success whatever the arrival order, and a late submitted never downgrades it", () => {
+    const { row } = fold([[fact("delivered", 5)], [fact("read", 60)], [fact("submitted", 1)]]);
+    expect(row).toMatchObject({ outcome: "read", finalStatus: "read", conflict: false, events: 3, firstEventAt: T0 + 1000 });
+    expect(row).toMatchObject({ submittedAt: T0 + 1000, deliveredAt: T0 + 5000, readAt: T0 + 60_000 });
+  });
+
+  it("is failed with no success, and a conflict when both were reported", () => {
+    expect(fold([[fact("submitted", 0), fact("rejected", 2, { errorCode: "1340" })]]).row).toMatchObject({
+      outcome: "failed",
+      finalStatus: "rejected",
+      errorCode: "1340",
+      conflict: false,
+    });
+    expect(fold([[fact("undeliverable", 3)], [fact("delivered", 2)]]).row).toMatchObject({
+      outcome: "delivered",
+      finalStatus: "delivered",
+      conflict: true,
+    });
+  });
+
+  it("is open until a final status, with the latest status by provider time", () => {
+    expect(fold([[fact("submitted", 2), fact("accepted", 1)]]).row).toMatchObject({ outcome: "open", finalStatus: "submitted" });
+  });
+
+  it("takes the latest Messages API price, and adds up SMS API receipts' parts", () => {
+    const messages = fold([
+      [fact("delivered", 5, { price: "0.0147", currency: "EUR" })],
+      [fact("submitted", 1, { price: "0.0100", currency: "EUR" })],
+    ]);
+    expect(messages.row).toMatchObject({ costUnits: 1_470_000, currency: "EUR" });
+    const sms = fold([
+      [fact("delivered", 5, { kind: "sms-dlr", price: "0.00845000", currency: "EUR" })],
+      [fact("delivered", 6, { kind: "sms-dlr", price: "0.00845000", currency: "EUR" })],
+    ]);
+    expect(formatCostUnits(sms.row.costUnits!)).toBe("0.0169");
+  });
+
+  it("keeps the summaries equal to the rows: an old contribution is taken away when the state moves", () => {
+    const { plans } = fold([[fact("submitted", 0)], [fact("delivered", 4)]]);
+    // First batch: one open message. Second: open −1, delivered +1, in the same hour row.
+    expect(plans[0]!.hours).toEqual([expect.objectContaining({ total: 1, open: 1 })]);
+    expect(plans[1]!.hours).toEqual([expect.objectContaining({ total: 0, open: -1, delivered: 1 })]);
+    expect(plans[1]!.latencies.map((l) => [l.grain, l.metric, l.bucket, l.count])).toEqual([
+      ["hour", "sd", 4000, 1],
+      ["day", "sd", 4000, 1],
+    ]);
+  });
+
+  it("moves a message to the hour of an earlier first event that arrives late", () => {
+    const { plans } = fold([[fact("delivered", 7200)], [fact("submitted", 0)]]);
+    const moved = plans[1]!.hours.map((h) => [h.hourStart - T0, h.total]);
+    expect(moved).toEqual(
+      expect.arrayContaining([
+        [7_200_000, -1],
+        [0, 1],
+      ]),
+    );
+  });
+
+  it("counts inbound events by hour and channel, with no message row", () => {
+    const plan = planMessages(new Map(), [fact(null, 30, { kind: "inbound", channel: "whatsapp" })]);
+    expect(plan.rows).toEqual([]);
+    expect(plan.hours).toEqual([expect.objectContaining({ channel: "whatsapp", inbound: 1, total: 0 })]);
+  });
+});
+
+describe("helpers", () => {
+  it("keeps latencies to two significant figures", () => {
+    expect([0, 42, 99, 100, 4370, 10_000, 125_999, -5].map(latencyBucket)).toEqual([0, 42, 99, 100, 4300, 10_000, 120_000, 0]);
+  });
+
+  it("reads prices exactly, and refuses what is not a decimal", () => {
+    expect(costUnitsOf("0.00845000")).toBe(845_000);
+    expect(costUnitsOf("12")).toBe(1_200_000_000);
+    expect(costUnitsOf("0.000000015")).toBe(2);
+    expect(costUnitsOf("-1")).toBeNull();
+    expect(costUnitsOf("1e3")).toBeNull();
+    expect(formatCostUnits(1_200_000_000)).toBe("12");
+  });
+
+  it("finds the recipient's country from the number", () => {
+    expect(countryOf("447700900001")).toBe("GB");
+    expect(countryOf("14155550100")).toBe("US");
+    expect(countryOf("a-psid-1234")).toBeNull();
+  });
+});
