@@ -31,6 +31,8 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
   const [concat, setConcat] = useState<ConcatGroup | null>(null);
   const [message, setMessage] = useState<MessageJson | null>(null);
   const [workflow, setWorkflow] = useState<MessageJson[]>([]);
+  /** When the row was read: its age is measured from then, so a render stays pure. */
+  const [shownAt, setShownAt] = useState(0);
 
   useEffect(() => {
     let latest = 0;
@@ -58,6 +60,7 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
     };
     const showRow = (answer: { message: MessageJson | null; workflow: MessageJson[] }) => {
       setMessage(answer.message);
+      setShownAt(Date.now());
       setWorkflow(answer.workflow);
     };
     fetchMessage(messageUuid)
@@ -159,7 +162,9 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
                   </>
                 ) : (
                   <span className="text-slate-500 dark:text-slate-400">
-                    {final.status && final.status !== "submitted" ? "—" : "no final status yet"}
+                    {message?.state === "pending" || message?.state === "overdue" || !final.status || final.status === "submitted"
+                      ? "no final status yet"
+                      : "— (no submitted status to measure from)"}
                   </span>
                 )}
               </Summary>
@@ -168,11 +173,11 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
             {!inbound && <Summary label="Cost">{cost ? `${cost.amount} ${cost.currency}` : "—"}</Summary>}
             {first?.clientRef && (
               <Summary label="Client ref">
-                <span className="font-mono text-xs break-all">{first.clientRef}</span>
+                <span className="font-mono text-xs wrap-anywhere">{first.clientRef}</span>
               </Summary>
             )}
             <Summary label="From → to">
-              <span className="break-all">
+              <span className="wrap-anywhere">
                 {first?.from ?? "?"} → {first?.to ?? "?"}
               </span>
             </Summary>
@@ -181,8 +186,8 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
 
         {message?.state === "overdue" && !message.beyondHorizon && (
           <p className="rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
-            Overdue: no final status yet, longer after its first event than this channel usually takes. Vonage may still send one: it
-            appears here when it comes.
+            Overdue: no final status {formatDuration(Math.max(0, shownAt - Date.parse(message.firstEventAt)))} after its first event, longer
+            than this channel&apos;s threshold (set with MESSAGE_OVERDUE_MINUTES). Vonage may still send one: it appears here when it comes.
           </p>
         )}
         {message?.beyondHorizon && message.state === "overdue" && (
@@ -266,9 +271,10 @@ function WorkflowMessages({ current, others }: { current: MessageJson; others: M
   const messages = [...others, current].sort((a, b) => a.id - b.id);
   return (
     <section aria-label="Failover workflow" className="space-y-2 rounded-lg border border-slate-200 p-3 dark:border-slate-700">
-      <h2 className="text-sm font-semibold">
-        Failover workflow <span className="font-mono font-normal break-all">{current.workflowId}</span>: {messages.length} messages
-      </h2>
+      <div>
+        <h2 className="text-sm font-semibold">Failover workflow: {messages.length} messages</h2>
+        <p className="font-mono text-xs break-all text-slate-500 dark:text-slate-400">{current.workflowId}</p>
+      </div>
       <ol className="space-y-2 text-sm">
         {messages.map((m, i) => (
           <li key={m.messageUuid} className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
@@ -279,7 +285,9 @@ function WorkflowMessages({ current, others }: { current: MessageJson; others: M
             <StateBadge state={m.state} />
             {m.finalStatus && m.finalStatus !== m.state && <StatusBadge status={m.finalStatus} />}
             {m.messageUuid === current.messageUuid ? (
-              <span className="min-w-0 truncate font-mono text-xs">{m.messageUuid} (this message)</span>
+              <span className="flex min-w-0 gap-1 text-xs">
+                <span className="min-w-0 truncate font-mono">{m.messageUuid}</span> <span className="shrink-0">(this message)</span>
+              </span>
             ) : (
               <Link
                 href={messageHref(m.messageUuid)}

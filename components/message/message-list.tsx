@@ -6,7 +6,7 @@ import { fetchMessages } from "@/components/data/api";
 import { CHANNELS, SelectFilter, TextFilter } from "@/components/filters/filter-bar";
 import { useUrlFilters } from "@/components/filters/use-url-filters";
 import { channelLabel, formatTime, messageHref } from "@/components/timeline/timeline-row";
-import { MessageStateBadges, StatusBadge } from "@/components/ui/status-badge";
+import { Badge, MessageStateBadges } from "@/components/ui/status-badge";
 import { formatDuration } from "@/lib/events/lifecycle";
 import type { MessageJson } from "@/lib/messages/types";
 import { describeErrorCode } from "@/lib/vonage/error-codes";
@@ -231,23 +231,34 @@ function MessageRow({ message: m, now }: { message: MessageJson; now: number }) 
   const error = m.errorCode ? describeErrorCode(m.errorCode) : null;
   return (
     <li className="relative rounded-lg border border-slate-200 p-3 hover:bg-slate-50 dark:border-slate-700 dark:hover:bg-slate-900/60">
-      <div className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
-        <MessageStateBadges message={m} />
-        {m.finalStatus && m.finalStatus !== m.state && (
-          <span title="Final status">
-            <StatusBadge status={m.finalStatus} />
-          </span>
-        )}
-        {m.conflict && <span className="text-xs text-amber-700 dark:text-amber-300">conflicting reports</span>}
-        <span className="text-xs font-medium tracking-wide text-slate-500 uppercase dark:text-slate-400">{channelLabel(m.channel)}</span>
-        <span className="min-w-0 truncate text-sm text-slate-700 dark:text-slate-300">
-          <span aria-label="to">→</span> {m.to ?? "?"}
-        </span>
-        <span className="ml-auto text-xs text-slate-500 tabular-nums dark:text-slate-400">
-          <time dateTime={m.firstEventAt} title={`first event, Vonage time ${m.firstEventAt}`}>
-            {formatTime(m.firstEventAt)}
-          </time>
-          {" · "}
+      {/* One line from a tablet up; on a phone the badges, then channel and recipient. */}
+      <div className="flex min-w-0 items-start gap-2">
+        <div className="flex min-w-0 flex-1 flex-col gap-1 sm:flex-row sm:flex-wrap sm:items-center sm:gap-x-3">
+          <div className="flex min-w-0 flex-wrap items-center gap-1">
+            <MessageStateBadges message={m} />
+            {m.finalStatus && m.finalStatus !== m.state && (
+              <Badge tone={m.finalStatus} title="Final status">
+                {m.finalStatus}
+              </Badge>
+            )}
+            {m.conflict && <span className="text-xs text-amber-700 dark:text-amber-300">conflicting reports</span>}
+          </div>
+          <div className="flex min-w-0 flex-wrap items-baseline gap-x-2 text-sm text-slate-700 dark:text-slate-300">
+            <span className="text-xs font-medium tracking-wide text-slate-500 uppercase dark:text-slate-400">
+              {channelLabel(m.channel)}
+            </span>
+            <span className="min-w-0 truncate">
+              <span aria-label="to">→</span> {m.to ?? "?"}
+            </span>
+            <span className="text-xs text-slate-500 tabular-nums dark:text-slate-400">
+              first event{" "}
+              <time dateTime={m.firstEventAt} title={`Vonage time ${m.firstEventAt}`}>
+                {formatTime(m.firstEventAt)}
+              </time>
+            </span>
+          </div>
+        </div>
+        <span className="ml-auto shrink-0 text-xs text-slate-500 tabular-nums dark:text-slate-400" title="Since the first event">
           {formatDuration(Math.max(0, now - Date.parse(m.firstEventAt)))} ago
         </span>
       </div>
