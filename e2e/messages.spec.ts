@@ -145,3 +145,14 @@ test("the messages of one failover workflow are shown together, each opening its
   await expect(group.getByRole("listitem").nth(1)).toContainText(`${sms} (this message)`);
   await expect(group.getByRole("link", { name: whatsapp })).toBeVisible();
 });
+
+test("older messages are paged in with Load more", async ({ page, send }) => {
+  const tag = `paged-${randomUUID()}`;
+  for (let i = 0; i < 53; i++) await send("status", statusBody({ client_ref: tag }));
+  await page.goto(`/messages?client_ref=${tag}`);
+  const rows = listed(page, "All messages, newest first");
+  await expect(rows).toHaveCount(50);
+  await page.getByRole("button", { name: "Load more" }).click();
+  await expect(rows).toHaveCount(53);
+  await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+});

@@ -48,7 +48,7 @@ function EventHeadline({ event }: { event: RowEvent }) {
         {event.from ?? "?"} <span aria-label="to">→</span> {event.to ?? "?"}
       </span>
       {event.verification === "unverified" && <UnverifiedBadge />}
-      {event.duplicates > 0 && <Badge title={`Vonage delivered this event ${event.duplicates + 1} times`}>×{event.duplicates + 1}</Badge>}
+      {event.duplicates > 0 && <Badge title={`Received ${event.duplicates + 1} times (Vonage retried)`}>×{event.duplicates + 1}</Badge>}
     </>
   );
 }
