@@ -9,7 +9,7 @@ import type { FilterParams } from "@/components/data/api";
  * reloaded. The same names as GET /api/events.
  */
 
-const FILTER_NAMES = ["message_id", "kind", "status", "channel", "phone", "client_ref", "text", "since", "until"] as const;
+const FILTER_NAMES = ["message_id", "kind", "status", "channel", "phone", "client_ref", "error_code", "text", "since", "until"] as const;
 export type FilterName = (typeof FILTER_NAMES)[number];
 
 export function useUrlFilters(): [FilterParams, (changes: Partial<Record<FilterName, string>>) => void, () => void] {
