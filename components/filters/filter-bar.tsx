@@ -184,6 +184,42 @@ export function FilterBar({
           {children}
         </div>
       </div>
+      <HiddenFilters filter={filter} onChange={onChange} />
     </form>
+  );
+}
+
+/** Filters a link or the URL set that have no control above (insights' error links, shared URLs): shown, and removable. */
+const WITHOUT_CONTROL: [FilterName, string][] = [
+  ["error_code", "Error code"],
+  ["client_ref", "client_ref"],
+  ["since", "Since"],
+  ["until", "Until"],
+];
+
+function HiddenFilters({ filter, onChange }: { filter: FilterParams; onChange: (changes: Partial<Record<FilterName, string>>) => void }) {
+  const shown = WITHOUT_CONTROL.filter(([name]) => filter[name]);
+  if (shown.length === 0) return null;
+  return (
+    <ul aria-label="Other filters" className="col-span-full flex flex-wrap gap-2">
+      {shown.map(([name, label]) => (
+        <li
+          key={name}
+          className="flex items-center gap-1 rounded-full bg-indigo-50 py-0.5 pr-1 pl-2.5 text-xs text-indigo-900 dark:bg-indigo-950 dark:text-indigo-100"
+        >
+          <span>
+            {label}: <span className="font-mono break-all">{filter[name]}</span>
+          </span>
+          <button
+            type="button"
+            aria-label={`Remove filter ${label}`}
+            onClick={() => onChange({ [name]: "" })}
+            className="rounded-full px-1.5 hover:bg-indigo-100 dark:hover:bg-indigo-900"
+          >
+            ×
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -10,7 +10,18 @@ import type { FilterParams } from "@/components/data/api";
  * messages view GET /api/messages's. `names` is a module constant, the same every render.
  */
 
-export const EVENT_FILTER_NAMES = ["message_id", "kind", "status", "channel", "phone", "client_ref", "text", "since", "until"] as const;
+export const EVENT_FILTER_NAMES = [
+  "message_id",
+  "kind",
+  "status",
+  "channel",
+  "phone",
+  "client_ref",
+  "error_code",
+  "text",
+  "since",
+  "until",
+] as const;
 export type FilterName = (typeof EVENT_FILTER_NAMES)[number];
 
 export function useUrlFilters<N extends string>(

@@ -103,7 +103,7 @@ const POSTGRES_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migration
 /** Any fixed number: the session-level advisory lock that serialises concurrent start-ups. */
 const MIGRATION_LOCK = 7_340_211;
 
-async function migratePostgres(url: string, migrations: Migration[]): Promise<MigrationReport> {
+export async function migratePostgres(url: string, migrations: Migration[]): Promise<MigrationReport> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   await client.connect();
   try {

@@ -291,6 +291,9 @@ export async function insights(query: InsightsQuery, now = Date.now()): Promise<
     SELECT COUNT(*) AS "count" FROM "messages"
     WHERE "first_event_at" >= ${youngest} AND "first_event_at" < ${until} AND ${openAgeCondition("pending", now)} ${channelIs(query.channel)}`;
 
+  const [backfill] = await getDatabase().$queryRaw<{ remaining: number | bigint }[]>`
+    SELECT "until_id" - "done_id" AS "remaining" FROM "message_backfill" WHERE "id" = 1`;
+
   const cells = [...current.cells.values()];
   const sum = (pick: (c: Cell) => number, of: Cell[] = cells) => of.reduce((total, c) => total + pick(c), 0);
   const open = sum((c) => c.open);
@@ -378,5 +381,6 @@ export async function insights(query: InsightsQuery, now = Date.now()): Promise<
     byCountry: byCountry.sort((a, b) => b.total - a.total || a.country.localeCompare(b.country)),
     bucketMs,
     series,
+    backfillRemaining: Math.max(0, n(backfill?.remaining)),
   };
 }

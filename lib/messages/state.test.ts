@@ -3,6 +3,7 @@ import {
   costUnitsOf,
   countryOf,
   formatCostUnits,
+  latenciesOf,
   latencyBucket,
   planMessages,
   type MessageFact,
@@ -126,5 +127,73 @@ describe("helpers", () => {
     expect(countryOf("447700900001")).toBe("GB");
     expect(countryOf("14155550100")).toBe("US");
     expect(countryOf("a-psid-1234")).toBeNull();
+  });
+});
+
+describe("the summaries", () => {
+  it("always equal what the final rows add up to, whatever the order and batching of events", () => {
+    // A small deterministic generator: many messages, statuses in any order, across hours.
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
+    const facts: MessageFact[] = [];
+    for (let i = 0; i < 2000; i++) {
+      facts.push(
+        fact(pick(["submitted", "delivered", "read", "rejected", "undeliverable", "accepted"]), Math.floor(random() * 20_000), {
+          messageUuid: `m${Math.floor(random() * 300)}`,
+          channel: pick(["sms", "whatsapp", "rcs"]),
+          errorCode: random() < 0.2 ? pick(["1340", "1250"]) : null,
+          price: random() < 0.3 ? pick(["0.01", "0.0147"]) : null,
+          currency: pick(["EUR", "USD"]),
+          to: pick(["447700900001", "33612345678", "14155550100"]),
+        }),
+      );
+    }
+    const known = new Map<string, MessageRow>();
+    const hours = new Map<string, number>();
+    const latencies = new Map<string, number>();
+    const add = (map: Map<string, number>, key: string, value: number) => map.set(key, (map.get(key) ?? 0) + value);
+    for (let start = 0; start < facts.length;) {
+      const size = 1 + Math.floor(random() * 50);
+      const plan = planMessages(known, facts.slice(start, start + size));
+      start += size;
+      for (const row of plan.rows) known.set(row.messageUuid, row);
+      for (const h of plan.hours) {
+        const key = [h.hourStart, h.channel, h.country, h.currency, h.errorCode].join("|");
+        for (const field of ["total", "delivered", "read", "failed", "open", "priced", "costUnits"] as const)
+          add(hours, `${key}|${field}`, h[field]);
+      }
+      for (const l of plan.latencies) add(latencies, [l.grain, l.start, l.channel, l.metric, l.bucket].join("|"), l.count);
+    }
+    // What the final rows say, worked out from scratch.
+    const expectedHours = new Map<string, number>();
+    const expectedLatencies = new Map<string, number>();
+    for (const row of known.values()) {
+      const hourStart = Math.floor(row.firstEventAt / 3_600_000) * 3_600_000;
+      const currency = row.costUnits !== null ? (row.currency ?? "") : "";
+      const key = [hourStart, row.channel ?? "", row.country ?? "", currency, row.errorCode ?? ""].join("|");
+      add(expectedHours, `${key}|total`, 1);
+      add(expectedHours, `${key}|${row.outcome}`, 1);
+      if (row.costUnits !== null) {
+        add(expectedHours, `${key}|priced`, 1);
+        add(expectedHours, `${key}|costUnits`, row.costUnits);
+      }
+      for (const { metric, ms } of latenciesOf(row)) {
+        for (const [grain, span] of [
+          ["hour", 3_600_000],
+          ["day", 86_400_000],
+        ] as const) {
+          add(
+            expectedLatencies,
+            [grain, Math.floor(row.firstEventAt / span) * span, row.channel ?? "", metric, latencyBucket(ms)].join("|"),
+            1,
+          );
+        }
+      }
+    }
+    const nonZero = (map: Map<string, number>) => new Map([...map].filter(([, v]) => v !== 0));
+    expect(nonZero(hours)).toEqual(nonZero(expectedHours));
+    expect(nonZero(latencies)).toEqual(nonZero(expectedLatencies));
+    expect([...known.values()].reduce((sum, r) => sum + r.events, 0)).toBe(facts.length);
   });
 });

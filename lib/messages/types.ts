@@ -65,4 +65,6 @@ export interface InsightsJson {
   /** The series' bucket size, in ms (a minute, an hour or a day). */
   bucketMs: number;
   series: { start: string; submitted: number; delivered: number; failed: number; inbound: number }[];
+  /** Events stored before message states were kept, not yet folded in (0 once the backfill is done). */
+  backfillRemaining: number;
 }

@@ -104,6 +104,7 @@ describe("GET /api/insights", () => {
     expect(body.window).toEqual({ since: SINCE, until: UNTIL });
     expect(body.messages).toEqual({ total: 10, byState: { pending: 0, overdue: 1, delivered: 4, read: 2, failed: 3 } });
     expect(body.inbound).toEqual({ total: 2 });
+    expect(body.backfillRemaining).toBe(0);
     expect(body.byChannel).toEqual([
       { channel: "sms", total: 5, delivered: 3, failed: 1, pending: 1, deliveryRate: 0.75 },
       { channel: "whatsapp", total: 4, delivered: 3, failed: 1, pending: 0, deliveryRate: 0.75 },
