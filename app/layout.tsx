@@ -21,6 +21,7 @@ export const viewport: Viewport = {
 const NAV = [
   ["/", "Timeline"],
   ["/insights", "Insights"],
+  ["/messages", "Messages"],
   ["/rejections", "Rejected deliveries"],
   ["/setup", "Setup"],
 ] as const;
@@ -43,7 +44,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
           </Link>
           {loggedIn && (
             <>
-              <nav aria-label="Main" className="flex gap-4 text-sm">
+              <nav aria-label="Main" className="flex flex-wrap gap-x-4 gap-y-1 text-sm">
                 {NAV.map(([href, label]) => (
                   <Link key={href} href={href} className="text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white">
                     {label}

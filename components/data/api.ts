@@ -1,5 +1,5 @@
 import type { ConcatGroup, EventJson, RejectionJson } from "@/lib/events/types";
-import type { InsightsJson } from "@/lib/messages/types";
+import type { InsightsJson, MessageJson, MessagePage } from "@/lib/messages/types";
 
 /** The browser's one way to call the console's read API. */
 
@@ -37,13 +37,28 @@ export function fetchEvents(filter: FilterParams, page: Record<string, string | 
   return fetchJson<EventPage>(eventsUrl(filter, page));
 }
 
-export function fetchMessage(messageUuid: string): Promise<{ messageUuid: string; events: EventJson[]; concat: ConcatGroup | null }> {
+export interface MessageAnswer {
+  messageUuid: string;
+  events: EventJson[];
+  concat: ConcatGroup | null;
+  /** The message's state row; null for an inbound message. */
+  message: MessageJson | null;
+  /** The other messages of its failover workflow, oldest first. */
+  workflow: MessageJson[];
+}
+
+export function fetchMessage(messageUuid: string): Promise<MessageAnswer> {
   return fetchJson(`/api/messages/${encodeURIComponent(messageUuid)}`);
 }
 
 export function fetchRejections(page: Record<string, string | number> = {}): Promise<{ rejections: RejectionJson[]; nextCursor: number | null }> {
   const params = new URLSearchParams(Object.entries(page).map(([k, v]) => [k, String(v)]));
   return fetchJson(`/api/rejections?${params}`);
+}
+
+export function fetchMessages(filter: FilterParams, page: Record<string, string | number> = {}): Promise<MessagePage> {
+  const params = new URLSearchParams({ ...filter, ...Object.fromEntries(Object.entries(page).map(([k, v]) => [k, String(v)])) });
+  return fetchJson(`/api/messages?${params}`);
 }
 
 /** GET /api/insights: the window (since, until; the last 24 hours without them) and an optional channel. */

@@ -9,7 +9,7 @@ import type { FilterName } from "@/components/filters/use-url-filters";
 const STATUSES = ["submitted", "delivered", "read", "rejected", "undeliverable"];
 /** SMS API delivery receipt statuses. */
 const DLR_STATUSES = ["accepted", "buffered", "expired", "failed", "unknown"];
-const CHANNELS: [string, string][] = [
+export const CHANNELS: [string, string][] = [
   ["sms", "SMS"],
   ["mms", "MMS"],
   ["whatsapp", "WhatsApp"],
@@ -21,7 +21,12 @@ const CHANNELS: [string, string][] = [
 const fieldClass =
   "w-full rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 placeholder:text-slate-400 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-indigo-500 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100";
 
-function TextFilter({
+/** One filter's change (TypeScript types a computed key as any string, not as the name it is). */
+function changeOf<N extends string>(name: N, value: string): Partial<Record<N, string>> {
+  return { [name]: value } as Partial<Record<N, string>>;
+}
+
+export function TextFilter<N extends string>({
   name,
   label,
   value,
@@ -30,11 +35,11 @@ function TextFilter({
   className = "",
   mono = false,
 }: {
-  name: FilterName;
+  name: N;
   label: string;
   value: string;
   placeholder?: string;
-  onChange: (changes: Partial<Record<FilterName, string>>) => void;
+  onChange: (changes: Partial<Record<N, string>>) => void;
   className?: string;
   mono?: boolean;
 }) {
@@ -49,7 +54,7 @@ function TextFilter({
   }
   useEffect(() => {
     if (draft.trim() === value) return;
-    const timer = setTimeout(() => onChange({ [name]: draft }), 300);
+    const timer = setTimeout(() => onChange(changeOf(name, draft)), 300);
     return () => clearTimeout(timer);
   }, [draft, value, name, onChange]);
   return (
@@ -65,25 +70,25 @@ function TextFilter({
         autoComplete="off"
         spellCheck={false}
         onChange={(e) => setDraft(e.target.value)}
-        onKeyDown={(e) => e.key === "Enter" && onChange({ [name]: draft })}
+        onKeyDown={(e) => e.key === "Enter" && onChange(changeOf(name, draft))}
         className={`${fieldClass} ${mono ? "font-mono" : ""}`}
       />
     </div>
   );
 }
 
-function SelectFilter({
+export function SelectFilter<N extends string>({
   name,
   label,
   value,
   options,
   onChange,
 }: {
-  name: FilterName;
+  name: N;
   label: string;
   value: string;
   options: [string, string][];
-  onChange: (changes: Partial<Record<FilterName, string>>) => void;
+  onChange: (changes: Partial<Record<N, string>>) => void;
 }) {
   const id = useId();
   const known = options.some(([v]) => v === value);
@@ -92,7 +97,7 @@ function SelectFilter({
       <label htmlFor={id} className="text-xs font-medium text-slate-600 dark:text-slate-300">
         {label}
       </label>
-      <select id={id} value={value} onChange={(e) => onChange({ [name]: e.target.value })} className={fieldClass}>
+      <select id={id} value={value} onChange={(e) => onChange(changeOf(name, e.target.value))} className={fieldClass}>
         <option value="">Any</option>
         {!known && value && <option value={value}>{value}</option>}
         {options.map(([v, text]) => (
@@ -179,6 +184,42 @@ export function FilterBar({
           {children}
         </div>
       </div>
+      <HiddenFilters filter={filter} onChange={onChange} />
     </form>
+  );
+}
+
+/** Filters a link or the URL set that have no control above (insights' error links, shared URLs): shown, and removable. */
+const WITHOUT_CONTROL: [FilterName, string][] = [
+  ["error_code", "Error code"],
+  ["client_ref", "client_ref"],
+  ["since", "Since"],
+  ["until", "Until"],
+];
+
+function HiddenFilters({ filter, onChange }: { filter: FilterParams; onChange: (changes: Partial<Record<FilterName, string>>) => void }) {
+  const shown = WITHOUT_CONTROL.filter(([name]) => filter[name]);
+  if (shown.length === 0) return null;
+  return (
+    <ul aria-label="Other filters" className="col-span-full flex flex-wrap gap-2">
+      {shown.map(([name, label]) => (
+        <li
+          key={name}
+          className="flex items-center gap-1 rounded-full bg-indigo-50 py-0.5 pr-1 pl-2.5 text-xs text-indigo-900 dark:bg-indigo-950 dark:text-indigo-100"
+        >
+          <span>
+            {label}: <span className="font-mono break-all">{filter[name]}</span>
+          </span>
+          <button
+            type="button"
+            aria-label={`Remove filter ${label}`}
+            onClick={() => onChange({ [name]: "" })}
+            className="rounded-full px-1.5 hover:bg-indigo-100 dark:hover:bg-indigo-900"
+          >
+            ×
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

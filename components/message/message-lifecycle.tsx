@@ -10,14 +10,17 @@ import { rowEventOf } from "@/components/timeline/row-event";
 import { channelLabel, EventDetail, KindBadge, messageHref } from "@/components/timeline/timeline-row";
 import { CopyButton } from "@/components/ui/copy-button";
 import { JsonBlock } from "@/components/ui/json-block";
-import { Badge, StatusBadge, UnverifiedBadge } from "@/components/ui/status-badge";
-import { byProviderTime, finalStatus, formatDuration, messageCost, stepDelays } from "@/lib/events/lifecycle";
+import { Badge, MessageStateBadges, StateBadge, StatusBadge, UnverifiedBadge } from "@/components/ui/status-badge";
+import { byProviderTime, finalStatus, formatDuration, messageCost, receiptLag, stepDelays, totalTime } from "@/lib/events/lifecycle";
 import type { ConcatGroup, EventJson } from "@/lib/events/types";
+import type { MessageJson } from "@/lib/messages/types";
 
 /**
  * One message's lifecycle: every event for its message_uuid in the provider's time order
- * (statuses arrive late and out of order), the time between steps, the final status and the
- * cost, with each event's raw JSON and headers. New events for the message appear live.
+ * (statuses arrive late and out of order), the time between steps and from submitted to the
+ * final status, how late each event reached us, the message's state, the final status and the
+ * cost, the other messages of its failover workflow, with each event's raw JSON and headers.
+ * New events for the message appear live.
  */
 
 export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
@@ -26,6 +29,10 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
   const [error, setError] = useState("");
   const [connected, setConnected] = useState(false);
   const [concat, setConcat] = useState<ConcatGroup | null>(null);
+  const [message, setMessage] = useState<MessageJson | null>(null);
+  const [workflow, setWorkflow] = useState<MessageJson[]>([]);
+  /** When the row was read: its age is measured from then, so a render stays pure. */
+  const [shownAt, setShownAt] = useState(0);
 
   useEffect(() => {
     let latest = 0;
@@ -45,12 +52,22 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
         for (const e of incoming) latest = Math.max(latest, e.id);
         merge(incoming);
         setState("ready");
+        // The state row is updated in the events' own transaction, so it is current by now.
+        fetchMessage(messageUuid)
+          .then((answer) => !cancelled && showRow(answer))
+          .catch(() => undefined);
       });
     };
+    const showRow = (answer: { message: MessageJson | null; workflow: MessageJson[] }) => {
+      setMessage(answer.message);
+      setShownAt(Date.now());
+      setWorkflow(answer.workflow);
+    };
     fetchMessage(messageUuid)
-      .then(({ events: loaded, concat: group }) => {
+      .then(({ events: loaded, concat: group, ...answer }) => {
         if (cancelled) return;
         setConcat(group);
+        showRow(answer);
         latest = Math.max(0, ...loaded.map((e) => e.id));
         merge(loaded);
         setState("ready");
@@ -78,8 +95,11 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
   const delays = useMemo(() => stepDelays(ordered), [ordered]);
   const final = finalStatus(ordered);
   const cost = messageCost(ordered);
+  const total = totalTime(ordered, final.status);
   const first = ordered[0];
   const outOfOrder = ordered.some((e, i) => arrival.get(e.id) !== i + 1);
+  // An inbound message has no statuses: nothing is delivered to it and nothing is charged.
+  const inbound = ordered.length > 0 && ordered.every((e) => e.kind === "inbound" || e.kind === "sms-inbound");
 
   return (
     <main className="min-h-0 flex-1 overflow-y-auto">
@@ -87,6 +107,9 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
         <div className="flex flex-wrap items-center gap-3">
           <Link href="/" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
             ← Timeline
+          </Link>
+          <Link href="/messages" className="text-sm text-indigo-700 hover:underline dark:text-indigo-300">
+            Messages
           </Link>
           <ConnectionStatus connected={connected} />
         </div>
@@ -114,25 +137,66 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
         )}
 
         {ordered.length > 0 && (
-          <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-5">
-            <Summary label="Final status">
-              {final.status ? <StatusBadge status={final.status} /> : <Badge tone="inbound">inbound</Badge>}
-              {final.conflict && <span className="ml-2 text-xs text-amber-700 dark:text-amber-300">conflicting reports</span>}
-            </Summary>
+          <dl className="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-4">
+            {message && !inbound && (
+              <Summary label="State">
+                <MessageStateBadges message={message} />
+              </Summary>
+            )}
+            {inbound ? (
+              <Summary label="Direction">
+                <Badge tone="inbound">inbound</Badge>
+              </Summary>
+            ) : (
+              <Summary label="Final status">
+                {final.status ? <StatusBadge status={final.status} /> : "—"}
+                {final.conflict && <span className="ml-2 text-xs text-amber-700 dark:text-amber-300">conflicting reports</span>}
+              </Summary>
+            )}
+            {!inbound && (
+              <Summary label="Total time">
+                {total ? (
+                  <>
+                    {formatDuration(total.ms)}
+                    <span className="block text-xs font-normal text-slate-500 dark:text-slate-400">submitted → {total.status}</span>
+                  </>
+                ) : (
+                  <span className="text-slate-500 dark:text-slate-400">
+                    {message?.state === "pending" || message?.state === "overdue" || !final.status || final.status === "submitted"
+                      ? "no final status yet"
+                      : "— (no submitted status to measure from)"}
+                  </span>
+                )}
+              </Summary>
+            )}
             <Summary label="Channel">{channelLabel(first?.channel ?? null)}</Summary>
-            <Summary label="Cost">{cost ? `${cost.amount} ${cost.currency}` : "—"}</Summary>
+            {!inbound && <Summary label="Cost">{cost ? `${cost.amount} ${cost.currency}` : "—"}</Summary>}
             {first?.clientRef && (
               <Summary label="Client ref">
-                <span className="font-mono text-xs break-all">{first.clientRef}</span>
+                <span className="font-mono text-xs wrap-anywhere">{first.clientRef}</span>
               </Summary>
             )}
             <Summary label="From → to">
-              <span className="break-all">
+              <span className="wrap-anywhere">
                 {first?.from ?? "?"} → {first?.to ?? "?"}
               </span>
             </Summary>
           </dl>
         )}
+
+        {message?.state === "overdue" && !message.beyondHorizon && (
+          <p className="rounded-md bg-amber-50 p-3 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-100">
+            Overdue: no final status {formatDuration(Math.max(0, shownAt - Date.parse(message.firstEventAt)))} after its first event, longer
+            than this channel&apos;s threshold (set with MESSAGE_OVERDUE_MINUTES). Vonage may still send one: it appears here when it comes.
+          </p>
+        )}
+        {message?.beyondHorizon && message.state === "overdue" && (
+          <p className="rounded-md bg-slate-100 p-3 text-sm text-slate-700 dark:bg-slate-800 dark:text-slate-200">
+            Beyond the horizon: Vonage sends no more statuses for this channel after this long, so no final status will come.
+          </p>
+        )}
+
+        {message && workflow.length > 0 && <WorkflowMessages current={message} others={workflow} />}
 
         {concat && <ConcatParts group={concat} current={messageUuid} />}
 
@@ -160,9 +224,11 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
                       ) : (
                         "no Vonage time"
                       )}
-                      {" · "}received #{arrival.get(event.id)} at{" "}
-                      <time dateTime={event.receivedAt}>{new Date(event.receivedAt).toLocaleTimeString()}</time>
-                      {event.duplicates > 0 && ` · delivered ${event.duplicates + 1}×`}
+                      {" · "}
+                      <ReceiptLag event={event} /> at{" "}
+                      <time dateTime={event.receivedAt}>{new Date(event.receivedAt).toLocaleTimeString()}</time> (#{arrival.get(event.id)})
+                      {/* The same event sent again: Vonage retries a webhook it saw no 2xx for in time. */}
+                      {event.duplicates > 0 && ` · received ${event.duplicates + 1}× (Vonage retried)`}
                     </span>
                   </div>
                   <div className="mt-2 text-sm">
@@ -188,6 +254,52 @@ export function MessageLifecycle({ messageUuid }: { messageUuid: string }) {
         )}
       </div>
     </main>
+  );
+}
+
+/** "received 1.2 s later": from Vonage's time to ours. Clocks a little apart can make it negative. */
+function ReceiptLag({ event }: { event: EventJson }) {
+  const lag = receiptLag(event);
+  if (lag === null) return <>received</>;
+  if (lag < 0)
+    return <span title="Vonage's clock and this server's disagree">received {formatDuration(-lag)} before Vonage&apos;s time</span>;
+  return <>received {formatDuration(lag)} later</>;
+}
+
+/** The messages of one failover workflow (RCS or WhatsApp falling back to SMS), in the order they were sent. */
+function WorkflowMessages({ current, others }: { current: MessageJson; others: MessageJson[] }) {
+  const messages = [...others, current].sort((a, b) => a.id - b.id);
+  return (
+    <section aria-label="Failover workflow" className="space-y-2 rounded-lg border border-slate-200 p-3 dark:border-slate-700">
+      <div>
+        <h2 className="text-sm font-semibold">Failover workflow: {messages.length} messages</h2>
+        <p className="font-mono text-xs break-all text-slate-500 dark:text-slate-400">{current.workflowId}</p>
+      </div>
+      <ol className="space-y-2 text-sm">
+        {messages.map((m, i) => (
+          <li key={m.messageUuid} className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
+            <span className="text-xs text-slate-500 tabular-nums">{i + 1}.</span>
+            <span className="text-xs font-medium tracking-wide text-slate-500 uppercase dark:text-slate-400">
+              {channelLabel(m.channel)}
+            </span>
+            <StateBadge state={m.state} />
+            {m.finalStatus && m.finalStatus !== m.state && <StatusBadge status={m.finalStatus} />}
+            {m.messageUuid === current.messageUuid ? (
+              <span className="flex min-w-0 gap-1 text-xs">
+                <span className="min-w-0 truncate font-mono">{m.messageUuid}</span> <span className="shrink-0">(this message)</span>
+              </span>
+            ) : (
+              <Link
+                href={messageHref(m.messageUuid)}
+                className="min-w-0 truncate font-mono text-xs text-indigo-700 underline dark:text-indigo-300"
+              >
+                {m.messageUuid}
+              </Link>
+            )}
+          </li>
+        ))}
+      </ol>
+    </section>
   );
 }
 

@@ -2,7 +2,7 @@
 
 import { ExportControl } from "@/components/export/export-control";
 import { FilterBar } from "@/components/filters/filter-bar";
-import { useUrlFilters } from "@/components/filters/use-url-filters";
+import { EVENT_FILTER_NAMES, useUrlFilters } from "@/components/filters/use-url-filters";
 import { ConnectionStatus } from "@/components/realtime/connection-status";
 import { useEventStream } from "@/components/realtime/use-event-stream";
 import { SetupHelp } from "@/components/setup/setup-help";
@@ -10,7 +10,7 @@ import { Timeline } from "@/components/timeline/timeline";
 
 /** The timeline page: filters (in the URL), the live list, and setup help while empty. */
 export function Dashboard() {
-  const [filter, setFilter, clearFilter] = useUrlFilters();
+  const [filter, setFilter, clearFilter] = useUrlFilters(EVENT_FILTER_NAMES);
   const stream = useEventStream(filter);
   const filtered = Object.keys(filter).length > 0;
 

@@ -13,7 +13,7 @@ export function messageHref(messageUuid: string): string {
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 const dateFormat = new Intl.DateTimeFormat(undefined, { month: "short", day: "numeric" });
 
-function formatTime(iso: string): string {
+export function formatTime(iso: string): string {
   const date = new Date(iso);
   const today = new Date().toDateString() === date.toDateString();
   return today ? timeFormat.format(date) : `${dateFormat.format(date)} ${timeFormat.format(date)}`;
@@ -48,7 +48,7 @@ function EventHeadline({ event }: { event: RowEvent }) {
         {event.from ?? "?"} <span aria-label="to">→</span> {event.to ?? "?"}
       </span>
       {event.verification === "unverified" && <UnverifiedBadge />}
-      {event.duplicates > 0 && <Badge title={`Vonage delivered this event ${event.duplicates + 1} times`}>×{event.duplicates + 1}</Badge>}
+      {event.duplicates > 0 && <Badge title={`Received ${event.duplicates + 1} times (Vonage retried)`}>×{event.duplicates + 1}</Badge>}
     </>
   );
 }

@@ -34,6 +34,8 @@ export const eventFilterSchema = z
     /** Matches from or to; +, spaces, dashes and brackets are ignored. */
     phone: trimmed.optional(),
     client_ref: trimmed.optional(),
+    /** Exact error code (`1340`, an SMS API `err-code`): the insights' top errors link here. */
+    error_code: trimmed.optional(),
     /** Substring of the inbound text or content summary, case-insensitive for A-Z (as SQLite's LIKE). */
     text: trimmed.optional(),
     since: isoDate.optional(),
@@ -55,6 +57,7 @@ export function matchesFilter(event: EventJson, filter: EventFilter): boolean {
   if (filter.status !== undefined && event.status !== filter.status) return false;
   if (filter.channel !== undefined && event.channel !== filter.channel) return false;
   if (filter.client_ref !== undefined && event.clientRef !== filter.client_ref) return false;
+  if (filter.error_code !== undefined && event.error?.code !== filter.error_code) return false;
   if (filter.phone !== undefined) {
     const phone = normalizePhone(filter.phone);
     if (event.from !== phone && event.to !== phone) return false;

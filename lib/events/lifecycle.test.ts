@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { finalStatus, formatDuration, messageCost, stepDelays } from "@/lib/events/lifecycle";
+import { finalStatus, formatDuration, messageCost, receiptLag, stepDelays, totalTime } from "@/lib/events/lifecycle";
 import type { EventJson } from "@/lib/events/types";
 
 const event = (id: number, status: string | null, timestamp: string | null, price: string | null = null): EventJson =>
@@ -52,5 +52,27 @@ describe("stepDelays and formatDuration", () => {
     [183_600_000, "2 d 3 h"],
   ])("formats %i ms as %s", (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe("totalTime", () => {
+  const submitted = event(1, "submitted", "2026-01-01T00:00:00Z");
+  it("measures from submitted to the first report of the final status, in provider time", () => {
+    const steps = [submitted, event(2, "delivered", "2026-01-01T00:00:04Z"), event(3, "read", "2026-01-01T00:01:00Z")];
+    expect(totalTime(steps, "read")).toEqual({ status: "read", ms: 60_000 });
+    expect(totalTime([submitted, event(2, "rejected", "2026-01-01T00:00:01.5Z")], "rejected")).toEqual({ status: "rejected", ms: 1500 });
+  });
+
+  it("has none without a final status or a submitted status to start from", () => {
+    expect(totalTime([submitted], "submitted")).toBeNull();
+    expect(totalTime([event(2, "delivered", "2026-01-01T00:00:04Z")], "delivered")).toBeNull();
+    expect(totalTime([submitted, event(2, "delivered", null)], "delivered")).toBeNull();
+  });
+});
+
+describe("receiptLag", () => {
+  it("is the time from Vonage's timestamp to our receipt", () => {
+    expect(receiptLag({ ...event(1, "delivered", "2026-01-01T00:00:00Z"), receivedAt: "2026-01-01T00:00:01.200Z" })).toBe(1200);
+    expect(receiptLag({ ...event(1, "delivered", null), receivedAt: "2026-01-01T00:00:01.200Z" })).toBeNull();
   });
 });

@@ -81,3 +81,28 @@ export function stepDelays(ordered: EventJson[]): (number | null)[] {
     return Date.parse(event.timestamp) - Date.parse(previous.timestamp);
   });
 }
+
+export interface TotalTime {
+  /** The final status it was measured to. */
+  status: string;
+  ms: number;
+}
+
+/**
+ * From submitted to the final status, by provider time: the first `submitted` to the first
+ * event that reported the final status. Null while there is no final status (a success beyond
+ * submitted, or a failure), or without a submitted status or timestamps to measure from.
+ */
+export function totalTime(ordered: EventJson[], final: string | null): TotalTime | null {
+  if (!final || !((PROGRESS[final] ?? 0) >= 2 || FAILURES.has(final))) return null;
+  const submitted = ordered.find((e) => e.status === "submitted" && e.timestamp);
+  const reached = ordered.find((e) => e.status === final && e.timestamp);
+  if (!submitted || !reached) return null;
+  return { status: final, ms: Date.parse(reached.timestamp!) - Date.parse(submitted.timestamp!) };
+}
+
+/** How long after Vonage's time the console received the event (negative when the clocks disagree); null without a Vonage time. */
+export function receiptLag(event: EventJson): number | null {
+  if (!event.timestamp) return null;
+  return Date.parse(event.receivedAt) - Date.parse(event.timestamp);
+}

@@ -61,6 +61,7 @@ export function eventConditions(filter: EventFilter): Prisma.Sql[] {
   if (filter.status !== undefined) conditions.push(Prisma.sql`"status" = ${filter.status}`);
   if (filter.channel !== undefined) conditions.push(Prisma.sql`"channel" = ${filter.channel}`);
   if (filter.client_ref !== undefined) conditions.push(Prisma.sql`"client_ref" = ${filter.client_ref}`);
+  if (filter.error_code !== undefined) conditions.push(Prisma.sql`"error_code" = ${filter.error_code}`);
   if (filter.phone !== undefined) {
     const phone = normalizePhone(filter.phone);
     conditions.push(Prisma.sql`("from_number" = ${phone} OR "to_number" = ${phone})`);

@@ -32,7 +32,7 @@ export type ClientToServerEvents = Record<string, never>;
 export interface HandshakeAuth {
   /** The highest event id the client already has; the server sends every matching event after it. */
   after?: number;
-  /** The same filters as GET /api/events (message_id, kind, status, channel, phone, client_ref, text, since, until). */
+  /** The same filters as GET /api/events (message_id, kind, status, channel, phone, client_ref, error_code, text, since, until). */
   filter?: Record<string, string>;
   /** What to receive; `["events"]` when absent. */
   streams?: LiveStream[];

@@ -38,6 +38,14 @@ beforeAll(async () => {
       }),
     );
   }
+  await seed(
+    "status",
+    statusBody({
+      status: "rejected",
+      channel: "whatsapp",
+      error: { type: "https://developer.vonage.com/api-errors/messages#1340", title: "1340", detail: "Outside of the allowed window" },
+    }),
+  );
   await seed("inbound", inboundBody({ text: "Hello, where is my parcel?", from: "14155550100", client_ref: "order-42" }));
   await seed(
     "inbound",
@@ -118,6 +126,12 @@ describe("GET /api/events", () => {
     expect((await query("client_ref=order-42")).body.events).toHaveLength(1);
   });
 
+  it("filters by error code", async () => {
+    const { body } = await query("error_code=1340");
+    expect(body.events.map((e) => [e.status, e.error?.code])).toEqual([["rejected", "1340"]]);
+    expect((await query("error_code=1250")).body.events).toHaveLength(0);
+  });
+
   it("filters by time received", async () => {
     const all = (await query("")).body.events;
     const middle = all[10]!.receivedAt;
@@ -157,6 +171,7 @@ describe("the live filter and the database filter", () => {
     "text=%25",
     "text=_",
     "client_ref=order-42",
+    "error_code=1340",
     "kind=inbound&text=broken",
   ])("select the same events for %s", async (query) => {
     const all = await listAllEvents(server.url);

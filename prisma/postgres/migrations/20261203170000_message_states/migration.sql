@@ -99,5 +99,9 @@ CREATE INDEX "messages_workflow_id_idx" ON "messages"("workflow_id");
 -- a window from here (lib/messages/insights.ts). Partial: status events never use it.
 CREATE INDEX "events_inbound_time_idx" ON "events"(COALESCE("timestamp", "received_at")) WHERE "kind" IN ('inbound', 'sms-inbound');
 
+-- The timeline's error_code filter (the insights' top errors link to it); most events have no
+-- error, and those are left out of the index.
+CREATE INDEX "events_error_code_id_idx" ON "events"("error_code", "id") WHERE "error_code" IS NOT NULL;
+
 -- The events stored before message rows existed are folded in after start-up (lib/messages/backfill.ts).
 INSERT INTO "message_backfill" ("id", "until_id", "done_id") SELECT 1, COALESCE(MAX("id"), 0), 0 FROM "events";
