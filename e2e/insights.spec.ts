@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { expect, test } from "@/e2e/fixtures";
+import { expect, test, timelineItems } from "@/e2e/fixtures";
 import type { Page, Request } from "@playwright/test";
 import { statusBody } from "@/test/support/http";
 
@@ -69,9 +69,14 @@ test("the insights show delivery rates, latency, top errors and cost, and update
   await expect(row).toContainText("Drop the number");
   await expect(row.getByRole("cell").nth(0)).toHaveText("1");
   await expect(row).toContainText("▲ 1");
-  // The timeline has no error-code filter: the link opens the window's status events.
-  const href = await row.getByRole("link").getAttribute("href");
-  expect(href).toMatch(/^\/\?kind=status&since=.+&until=.+/);
+  // The row links to the timeline filtered to that error, in this custom window (the next test follows such a link).
+  const href = new URL((await row.getByRole("link").getAttribute("href"))!, "http://x");
+  expect(href.pathname).toBe("/");
+  expect(Object.fromEntries(href.searchParams)).toEqual({
+    error_code: "1250",
+    since: new Date(since).toISOString(),
+    until: new Date(since + 3_600_000).toISOString(),
+  });
 
   const cost = page.getByRole("table", { name: "Cost per channel and currency" });
   await expect(cost.getByRole("row", { name: /^SMS/ })).toContainText("0.05 EUR");
@@ -90,6 +95,22 @@ test("the insights show delivery rates, latency, top errors and cost, and update
   await expect(row.getByRole("cell").nth(0)).toHaveText("2");
   await expect(figure(page, "Delivery rate")).toHaveText("50%");
   expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe("still here");
+});
+
+test("a top error opens the timeline filtered to that error", async ({ page, send }) => {
+  const uuid = randomUUID();
+  await send(
+    "status",
+    statusBody({ message_uuid: uuid, channel: "whatsapp", status: "rejected", timestamp: recent(50), ...error("1022") }),
+  );
+  await page.goto("/insights");
+  const row = page.getByRole("table", { name: /Top errors/ }).getByRole("row", { name: /1022/ });
+  await expect(row).toContainText("Fix the template");
+  await row.getByRole("link").click();
+  // The last 24 hours end now: the timeline gets no `until`, and stays live.
+  await expect(page).toHaveURL(/\/\?error_code=1022&since=[^&]+$/);
+  await expect(timelineItems(page)).toHaveCount(1);
+  await expect(timelineItems(page).first()).toContainText(uuid);
 });
 
 test("a burst of webhooks is read at most once a second", async ({ page, send }) => {

@@ -170,17 +170,28 @@ function Trend({ count, previous }: { count: number; previous: number }) {
 }
 
 /**
- * Each error links to the timeline's status events of the window (and channel). NOTE: the
- * timeline has no error-code filter (GET /api/events neither), so the link cannot narrow to
- * the code itself.
+ * The timeline of one error code's events (and channel) since the window's start. The timeline's
+ * since/until are times received, not Vonage's: a window that ends now gets no `until`, so the
+ * timeline stays live; a custom one keeps its end.
  */
-export function timelineHref(window: InsightsJson["window"], channel: string | null): string {
-  const params = new URLSearchParams({ kind: "status", since: window.since, until: window.until });
+export function timelineHref(code: string, since: string, until: string | undefined, channel: string | null): string {
+  const params = new URLSearchParams({ error_code: code, since });
+  if (until) params.set("until", until);
   if (channel) params.set("channel", channel);
   return `/?${params}`;
 }
 
-export function TopErrors({ errors, href }: { errors: InsightsJson["topErrors"]; href: string }) {
+export function TopErrors({
+  errors,
+  since,
+  until,
+  channel,
+}: {
+  errors: InsightsJson["topErrors"];
+  since: string;
+  until?: string;
+  channel: string | null;
+}) {
   if (errors.length === 0) return <Empty>No errors in this window.</Empty>;
   return (
     <Scroll>
@@ -222,8 +233,11 @@ export function TopErrors({ errors, href }: { errors: InsightsJson["topErrors"];
               </td>
               <td className={`${td} hidden min-w-48 text-slate-700 sm:table-cell dark:text-slate-300`}>{error.action}</td>
               <td className={`${td} whitespace-nowrap`}>
-                <Link href={href} className="font-medium text-indigo-700 hover:underline dark:text-indigo-300">
-                  Events<span className="sr-only"> of the window ({error.code})</span> →
+                <Link
+                  href={timelineHref(error.code, since, until, channel)}
+                  className="font-medium text-indigo-700 hover:underline dark:text-indigo-300"
+                >
+                  Events<span className="sr-only"> with error {error.code}</span> →
                 </Link>
               </td>
             </tr>

@@ -2,16 +2,7 @@
 
 import { useEffect, useId, useState } from "react";
 import { fetchInsights } from "@/components/data/api";
-import {
-  ChannelTable,
-  CostTable,
-  CountryTable,
-  Empty,
-  formatRate,
-  LatencyTable,
-  timelineHref,
-  TopErrors,
-} from "@/components/insights/insights-tables";
+import { ChannelTable, CostTable, CountryTable, Empty, formatRate, LatencyTable, TopErrors } from "@/components/insights/insights-tables";
 import { SeriesChart } from "@/components/insights/series-chart";
 import { boundsOf, useInsightsWindow, type InsightsSelection } from "@/components/insights/use-insights-window";
 import { channelName, WindowPicker } from "@/components/insights/window-picker";
@@ -137,13 +128,13 @@ export function InsightsView() {
           </div>
         )}
         {!insights && !error && <p className="text-sm text-slate-500">Loading insights…</p>}
-        {insights && <Insights insights={insights} />}
+        {insights && <Insights insights={insights} custom={selection.window === "custom"} />}
       </div>
     </main>
   );
 }
 
-function Insights({ insights }: { insights: InsightsJson }) {
+function Insights({ insights, custom }: { insights: InsightsJson; custom: boolean }) {
   const { messages, inbound } = insights;
   // Events stored before message states were kept are folded in after start-up (README, GET /api/insights).
   const backfill = insights.backfillRemaining > 0 && (
@@ -199,7 +190,12 @@ function Insights({ insights }: { insights: InsightsJson }) {
       </Card>
 
       <Card title="Top errors" note="Trend: against the window of the same length just before this one.">
-        <TopErrors errors={insights.topErrors} href={timelineHref(insights.window, insights.channel)} />
+        <TopErrors
+          errors={insights.topErrors}
+          since={insights.window.since}
+          until={custom ? insights.window.until : undefined}
+          channel={insights.channel}
+        />
       </Card>
 
       <div className="grid gap-5 lg:grid-cols-2">
