@@ -13,8 +13,9 @@ import { ROOT } from "@/test/support/server";
  * overdue), a few RCS → SMS failover workflows, and inbound messages to make up the event count.
  * Written straight into the `events` table, ids in order of receipt, as the console stores them;
  * the console folds them into message states itself (its backfill, lib/messages/backfill.ts).
- * The same pseudo-random sequence for both stores, so SQLite and PostgreSQL hold the same log
- * relative to `now`. (test/support/seed.ts seeds a simpler, uniform log for the other parts.)
+ * The same pseudo-random sequence for both stores, so SQLite and PostgreSQL hold the same mix
+ * (not quite the same rows: the busier hours of the day fall elsewhere relative to `now`).
+ * (test/support/seed.ts seeds a simpler, uniform log for the other parts.)
  */
 
 export interface MessageLogOptions {
@@ -489,18 +490,26 @@ export async function seedMessageLog(target: string, options: MessageLogOptions)
       const sql = `INSERT INTO "events" (${COLUMNS.map((c) => `"${c}"`).join(", ")}, ${CONSTANT_COLUMNS})
         SELECT *, 'verified', 'raw', 'a1b2c3d', $${COLUMNS.length + 1}, 0
         FROM unnest(${types.map((t, i) => `$${i + 1}::${t}[]`).join(", ")})`;
+      // One transaction; each batch is built while the one before is written.
       const BATCH = 5_000;
+      await client.query("BEGIN");
+      let pending: Promise<unknown> = Promise.resolve();
       for (let from = 0; from < events.length; from += BATCH) {
         const columns: unknown[][] = COLUMNS.map(() => []);
         events.slice(from, from + BATCH).forEach((e, i) => rowOf(e, from + i + 1, postgresDate).forEach((v, c) => columns[c]!.push(v)));
-        await client.query(sql, [...columns, HEADERS]);
+        await pending;
+        pending = client.query(sql, [...columns, HEADERS]);
       }
+      await pending;
+      await client.query("COMMIT");
     } finally {
       await client.end();
     }
   } else {
     const db = new Database(target, { timeout: 10_000 });
     try {
+      // The twelve indexes of a million rows stay in memory until the commit (SQLite's default cache is 2 MB).
+      db.pragma("cache_size = -1048576");
       const insert = db.prepare(
         `INSERT INTO "events" (${COLUMNS.map((c) => `"${c}"`).join(", ")}, ${CONSTANT_COLUMNS})
          VALUES (${COLUMNS.map(() => "?").join(", ")}, 'verified', 'raw', 'a1b2c3d', ?, 0)`,

@@ -14,6 +14,8 @@ import { getConfig } from "@/lib/config";
 export interface NamedSql {
   name: string;
   query: Prisma.Sql;
+  /** The index a statement of a narrow range is written for: a plan without it reads far more rows. */
+  index?: string;
 }
 
 const channelIs = (channel: string | undefined) => (channel === undefined ? Prisma.empty : Prisma.sql`AND "channel" = ${channel}`);
@@ -59,6 +61,7 @@ export function insightsSql(since: number, until: number, now: number, channel?:
     },
     {
       name: "partial hour: messages",
+      index: "messages_first_event_at_idx",
       query: Prisma.sql`
       SELECT "channel", "country", "currency", "cost_units", "error_code", "outcome", "first_event_at", "submitted_at",
         "delivered_at", "read_at"
@@ -66,6 +69,7 @@ export function insightsSql(since: number, until: number, now: number, channel?:
     },
     {
       name: "partial hour: inbound events",
+      index: "events_inbound_time_idx",
       query: Prisma.sql`
       SELECT "channel", COALESCE("timestamp", "received_at") AS "at" FROM "events"
       WHERE "kind" IN ('inbound', 'sms-inbound') AND COALESCE("timestamp", "received_at") >= ${new Date(end.from)}

@@ -61,6 +61,8 @@ interface StatementPlan {
   /** SQLite: the statement's median time on a read-only connection; PostgreSQL: EXPLAIN ANALYZE's execution time. */
   ms: number | null;
   fullScan: boolean;
+  /** The index the statement is written for, when its plan does not use it. */
+  missedIndex: string | null;
 }
 
 interface StoreRun {
@@ -86,6 +88,7 @@ interface StoreAccess {
 
 const FULL_SCAN_SQLITE = /^SCAN (TABLE )?(messages|events)\b/;
 const FULL_SCAN_POSTGRES = /Seq Scan on (messages|events)\b/;
+const missed = (lines: string[], index: string | undefined) => (index === undefined || lines.some((l) => l.includes(index)) ? null : index);
 
 function sqliteAccess(file: string): StoreAccess {
   const db = new Database(file, { readonly: true, fileMustExist: true });
@@ -97,7 +100,7 @@ function sqliteAccess(file: string): StoreAccess {
         doneId: number;
       },
     messageRows: async () => db.prepare(`SELECT COUNT(*) FROM "messages"`).pluck().get() as number,
-    plan: async ({ name, query }) => {
+    plan: async ({ name, query, index }) => {
       const values = bind(query);
       const lines = (db.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...values) as { detail: string }[]).map((r) => r.detail);
       const statement = db.prepare(query.sql);
@@ -108,7 +111,7 @@ function sqliteAccess(file: string): StoreAccess {
         times.push(performance.now() - t0);
       }
       times.sort((a, b) => a - b);
-      return { name, lines, ms: times[2]!, fullScan: lines.some((l) => FULL_SCAN_SQLITE.test(l)) };
+      return { name, lines, ms: times[2]!, fullScan: lines.some((l) => FULL_SCAN_SQLITE.test(l)), missedIndex: missed(lines, index) };
     },
     // The backfill's pages move from the WAL into the file (a reader may keep part of it: fine).
     settle: async () => {
@@ -139,14 +142,20 @@ async function postgresAccess(url: string): Promise<StoreAccess> {
       return rows[0]!;
     },
     messageRows: async () => Number((await client.query<{ n: string }>(`SELECT COUNT(*) AS "n" FROM "messages"`)).rows[0]!.n),
-    plan: async ({ name, query }) => {
+    plan: async ({ name, query, index }) => {
       const { rows } = await client.query<{ "QUERY PLAN": string }>(
         `EXPLAIN (ANALYZE, BUFFERS) ${query.text}`,
         query.values.map(postgresValue),
       );
       const lines = rows.map((r) => r["QUERY PLAN"]);
       const executed = lines.map((l) => /Execution Time: ([\d.]+) ms/.exec(l)).find(Boolean);
-      return { name, lines, ms: executed ? Number(executed[1]) : null, fullScan: lines.some((l) => FULL_SCAN_POSTGRES.test(l)) };
+      return {
+        name,
+        lines,
+        ms: executed ? Number(executed[1]) : null,
+        fullScan: lines.some((l) => FULL_SCAN_POSTGRES.test(l)),
+        missedIndex: missed(lines, index),
+      };
     },
     // What autovacuum does to tables this size soon after a large write: statistics for the
     // planner and a visibility map for index-only scans.
@@ -358,6 +367,7 @@ async function runStore(store: Store, config: BenchConfig["insights"]): Promise<
       );
       for (const line of p.lines) console.log(`    ${line}`);
       if (p.fullScan) console.log("    ^ FULL SCAN of messages or events");
+      if (p.missedIndex) console.log(`    ^ NOT ON ${p.missedIndex}, the index this range is written for: it reads far more rows`);
     }
     return { store, seeded: seeded!, messageRows, backfill, baselineP50, runs, plans, sample };
   } finally {
@@ -439,7 +449,7 @@ export async function runInsights(config: BenchConfig["insights"]): Promise<Part
         `#### ${run.store}\n\n${run.plans
           .map(
             (p) =>
-              `- ${p.name}${p.ms === null ? "" : ` (${fmt(p.ms, 2)} ms)`}${p.fullScan ? " **full scan**" : ""}\n\n  \`\`\`\n${p.lines.map((l) => `  ${l}`).join("\n")}\n  \`\`\``,
+              `- ${p.name}${p.ms === null ? "" : ` (${fmt(p.ms, 2)} ms)`}${p.fullScan ? " **full scan**" : ""}${p.missedIndex ? ` **not on ${p.missedIndex}**` : ""}\n\n  \`\`\`\n${p.lines.map((l) => `  ${l}`).join("\n")}\n  \`\`\``,
           )
           .join("\n")}`,
     )
