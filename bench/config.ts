@@ -36,6 +36,8 @@ export interface BenchConfig {
   export: { idleTrickleMs: number };
   queries: { repetitions: number; warmup: number };
   browser: { loadedEvents: number; streamRate: number; streamMs: number; idleMs: number };
+  /** Part 7: a log of `events` events for `messages` outbound messages over the last `days` days, on SQLite and PostgreSQL. */
+  insights: { events: number; messages: number; days: number; repetitions: number; warmup: number };
 }
 
 export function benchConfig(quick: boolean): BenchConfig {
@@ -68,6 +70,7 @@ export function benchConfig(quick: boolean): BenchConfig {
         // A 6 s stream: with the shorter burst, that keeps quick under a minute on a 2-core machine
         // (62 s with 10 s and 8 s on 2026-12-02).
         browser: { loadedEvents: 20_000, streamRate: 100, streamMs: 6_000, idleMs: 1_500 },
+        insights: { events: 100_000, messages: 30_000, days: 30, repetitions: 10, warmup: 2 },
       }
     : {
         mode: "full",
@@ -94,5 +97,6 @@ export function benchConfig(quick: boolean): BenchConfig {
         export: { idleTrickleMs: 3_000 },
         queries: { repetitions: 50, warmup: 5 },
         browser: { loadedEvents: 100_000, streamRate: 100, streamMs: 60_000, idleMs: 15_000 },
+        insights: { events: 1_000_000, messages: 300_000, days: 30, repetitions: 30, warmup: 3 },
       };
 }

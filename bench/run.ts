@@ -25,7 +25,9 @@ import { seedEventsInChild } from "@/test/support/seed";
  * Two consoles (production build, fresh data directories): "ingest" starts empty and takes
  * parts 1, 2 and 6 (webhook load); "data" is seeded with a large log and takes parts 3, 4
  * and 5 (reads). Everything slow to set up (servers, seeding, Chromium) happens before any
- * measurement and in parallel; nothing else runs while a part measures.
+ * measurement and in parallel; nothing else runs while a part measures. Part 7 (insights)
+ * runs last with consoles of its own, SQLite then PostgreSQL, each seeded and filled in
+ * within the part (bench/parts/insights.ts says why), once the others have stopped.
  */
 
 const PART_NAMES: Record<string, string> = {
@@ -35,6 +37,7 @@ const PART_NAMES: Record<string, string> = {
   "4": "queries",
   "5": "browser",
   "6": "burst",
+  "7": "insights",
 };
 
 async function main() {
@@ -137,6 +140,10 @@ async function main() {
     await browser?.close();
     await holder.server.stop();
   }
+  await run("7", async () => {
+    const { runInsights } = await import("@/bench/parts/insights");
+    return runInsights(config.insights);
+  });
   await stopAll();
 
   const summary: SummaryRow[] = Object.keys(PART_NAMES)

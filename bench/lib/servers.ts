@@ -32,6 +32,8 @@ interface BenchServerOptions {
   cpuProfileDir?: string;
   /** Reuse this data directory (a restart) instead of a fresh one. */
   dataDir?: string;
+  /** More environment, e.g. DATABASE_URL for a PostgreSQL store (default: a SQLite file in the data directory). */
+  env?: Record<string, string>;
 }
 
 /** How to stop a bench server without deleting its data, for restartBenchServer. */
@@ -49,6 +51,7 @@ export async function startBenchServer(name: string, options: BenchServerOptions
     BENCH_BASELINE: "1",
     DASHBOARD_API_TOKEN: API_TOKEN,
     MAX_WEBHOOK_DELAY_MS: "",
+    ...options.env,
   };
   // V8's sampling profiler, started by a preload (NODE_OPTIONS refuses --cpu-prof); the profile
   // is written when the server exits (server.stop()).
@@ -84,11 +87,15 @@ export async function startBenchServer(name: string, options: BenchServerOptions
   return server;
 }
 
-/** Stops a bench server and starts it again on the same data: a fresh process, same database. */
-export async function restartBenchServer(server: RunningServer): Promise<RunningServer> {
+/**
+ * Stops a bench server and starts it again on the same data: a fresh process, same database.
+ * `whileStopped` runs in between (e.g. writing to the database while no server holds it).
+ */
+export async function restartBenchServer(server: RunningServer, whileStopped?: () => Promise<void>): Promise<RunningServer> {
   const entry = keepDataStop.get(server);
   if (!entry) throw new Error("not a bench server");
   await entry.stop();
+  await whileStopped?.();
   return startBenchServer(entry.name, entry.options);
 }
 
