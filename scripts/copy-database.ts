@@ -71,7 +71,7 @@ export async function copyDatabase(fromUrl: string, toUrl: string): Promise<Copy
       // insights are made again from all its events, by its console's next start (lib/messages/backfill.ts).
       await to.$transaction([
         to.$executeRaw`DELETE FROM "messages"`,
-        to.$executeRaw`DELETE FROM "message_hours"`,
+        to.$executeRaw`DELETE FROM "message_counts"`,
         to.$executeRaw`DELETE FROM "message_latencies"`,
         to.$executeRaw`UPDATE "message_backfill" SET "until_id" = (SELECT COALESCE(MAX("id"), 0) FROM "events"), "done_id" = 0 WHERE "id" = 1`,
       ]);

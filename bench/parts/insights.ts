@@ -160,7 +160,7 @@ async function postgresAccess(url: string): Promise<StoreAccess> {
     // What autovacuum does to tables this size soon after a large write: statistics for the
     // planner and a visibility map for index-only scans.
     settle: async () => {
-      for (const table of ["events", "messages", "message_hours", "message_latencies"]) await client.query(`VACUUM ANALYZE "${table}"`);
+      for (const table of ["events", "messages", "message_counts", "message_latencies"]) await client.query(`VACUUM ANALYZE "${table}"`);
     },
     close: () => client.end(),
   };
@@ -341,7 +341,7 @@ async function runStore(store: Store, config: BenchConfig["insights"]): Promise<
       ...insightsSql(now - 30 * DAY_MS, now, now).map((s) => ({ ...s, name: `insights 30 d: ${s.name}` })),
       { name: "messages state=overdue", query: overdueSql(now) },
       { name: "messages state=pending", query: pendingSql(now) },
-      { name: "messages channel=sms&state=failed", query: failedSmsSql() },
+      { name: "messages channel=sms&state=failed", query: failedSmsSql(now) },
     ];
     const plans: StatementPlan[] = [];
     for (const statement of statements) plans.push(await access.plan(statement));

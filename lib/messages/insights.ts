@@ -6,17 +6,26 @@ import { Prisma } from "@/lib/generated/sqlite/client.ts";
 import { getConfig } from "@/lib/config";
 import { openAgeCondition } from "@/lib/messages/query";
 import { overdueThresholds } from "@/lib/messages/thresholds";
-import { DAY_MS, formatCostUnits, HOUR_MS, latencyBucket, type LatencyMetric, type Outcome } from "@/lib/messages/state";
+import {
+  ALL_CHANNELS,
+  DAY_MS,
+  formatCostUnits,
+  HOUR_MS,
+  latencyBucket,
+  type Grain,
+  type LatencyMetric,
+  type Outcome,
+} from "@/lib/messages/state";
 import type { InsightsJson, Percentiles } from "@/lib/messages/types";
 import { errorActionOf, errorTitleOf } from "@/lib/vonage/error-actions";
 
 /**
  * `GET /api/insights`: what the messages of a window add up to. A message belongs to the window
- * by its first event's provider time. The whole hours inside the window are read from the summary
- * rows (`message_hours`, `message_latencies` by hour and by day), kept in the same transaction
- * as the messages; the two partial hours at its ends are read from the `messages` rows
- * themselves (and inbound events from `events`), so any window is exact, and the cost of a
- * 30-day window is that of about 720 hours of summary rows plus two hours of messages.
+ * by its first event's provider time. The whole days and hours inside the window are read from
+ * the summary rows (`message_counts`, `message_latencies`, by day and by hour), kept in the same
+ * transaction as the messages; the two partial hours at its ends from the `messages` rows
+ * themselves (and inbound events from `events`), so any window is exact. A 30-day window reads
+ * 28 or 29 days and up to 46 hours of summary rows, and two partial hours of rows (planWindow).
  * Latency percentiles are nearest-rank over latencies kept to two significant figures
  * (lib/messages/state.ts, latencyBucket).
  */
@@ -93,6 +102,67 @@ interface EdgeMessage {
   read_at: number | bigint | null;
 }
 
+/** The statements of one window, each read once; exported for the benchmark's query plans (bench/parts/insights.ts). */
+export const INSIGHTS_SQL = {
+  counts: (grain: Grain, span: Span, channel?: string) => Prisma.sql`
+    SELECT "channel", "country", "currency", "error_code", SUM("total") AS "total", SUM("delivered") AS "delivered",
+      SUM("read") AS "read", SUM("failed") AS "failed", SUM("open") AS "open", SUM("priced") AS "priced",
+      SUM("cost_units") AS "cost_units", SUM("inbound") AS "inbound"
+    FROM "message_counts" WHERE "grain" = ${grain} AND "start" >= ${span.from} AND "start" < ${span.to} ${channelIs(channel)}
+    GROUP BY "channel", "country", "currency", "error_code"`,
+  series: (grain: Grain, span: Span, channel?: string) => Prisma.sql`
+    SELECT "start", SUM("total") AS "total", SUM("delivered") + SUM("read") AS "delivered", SUM("failed") AS "failed",
+      SUM("inbound") AS "inbound"
+    FROM "message_counts" WHERE "grain" = ${grain} AND "start" >= ${span.from} AND "start" < ${span.to} ${channelIs(channel)}
+    GROUP BY "start"`,
+  /** Without a channel, the all-channel histograms: a fifth or less of the rows. */
+  latencies: (grain: Grain, span: Span, channel?: string) => Prisma.sql`
+    SELECT "metric", "bucket", SUM("count") AS "count" FROM "message_latencies"
+    WHERE "grain" = ${grain} AND "start" >= ${span.from} AND "start" < ${span.to} AND "channel" = ${channel ?? ALL_CHANNELS}
+    GROUP BY "metric", "bucket"`,
+  messages: (span: Span, channel?: string) => Prisma.sql`
+    SELECT "channel", "country", "currency", "cost_units", "error_code", "outcome", "first_event_at", "submitted_at",
+      "delivered_at", "read_at"
+    FROM "messages" WHERE "first_event_at" >= ${span.from} AND "first_event_at" < ${span.to} ${channelIs(channel)}`,
+  /** The same expression and condition as the partial index events_inbound_time_idx. */
+  inbound: (span: Span, channel?: string) => Prisma.sql`
+    SELECT "channel", COALESCE("timestamp", "received_at") AS "at" FROM "events"
+    WHERE "kind" IN ('inbound', 'sms-inbound') AND COALESCE("timestamp", "received_at") >= ${new Date(span.from)}
+      AND COALESCE("timestamp", "received_at") < ${new Date(span.to)} ${channelIs(channel)}`,
+  /** The open messages young enough to be pending; none is older than the longest threshold. */
+  pending: (span: Span, now: number, channel?: string) => Prisma.sql`
+    SELECT COUNT(*) AS "count" FROM "messages"
+    WHERE "first_event_at" >= ${Math.max(span.from, now - longestOverdueMs())} AND "first_event_at" < ${span.to}
+      AND ${openAgeCondition("pending", now)} ${channelIs(channel)}`,
+};
+
+/** What to read for a window: summary rows of whole days and hours, and the rows of the rest. */
+export interface WindowPlan {
+  counts: { grain: Grain; span: Span }[];
+  latencies: { grain: Grain; span: Span }[];
+  /** Read from the messages and events rows themselves: the partial hours, or a short window whole. */
+  rows: Span[];
+}
+
+/**
+ * The pieces of [from, to): the partial hours at its ends from the rows, the whole hours from
+ * the hour summaries, or, where the series' buckets allow, the whole days from the day summaries
+ * and only the hours around them. A window of up to 6 hours with a series is read from the rows
+ * alone (its buckets are minutes).
+ */
+export function planWindow(span: Span, bucketMs: number | null): WindowPlan {
+  if (bucketMs !== null && bucketMs < HOUR_MS) return { counts: [], latencies: [], rows: [span] };
+  const { whole: hours, ends } = split(span, HOUR_MS);
+  const plan: WindowPlan = { counts: [], latencies: [], rows: ends };
+  if (!hours) return plan;
+  const { whole: days, ends: hourEnds } = split(hours, DAY_MS);
+  const byDay = [...(days ? [{ grain: "day" as const, span: days }] : []), ...hourEnds.map((s) => ({ grain: "hour" as const, span: s }))];
+  plan.latencies = byDay;
+  // Hourly series buckets need the hour rows throughout.
+  plan.counts = bucketMs === null || bucketMs >= DAY_MS ? byDay : [{ grain: "hour", span: hours }];
+  return plan;
+}
+
 class Window {
   readonly cells = new Map<string, Cell>();
   readonly latencies: Record<LatencyMetric, Map<number, number>> = { sd: new Map(), dr: new Map() };
@@ -101,7 +171,8 @@ class Window {
   constructor(
     readonly span: Span,
     readonly channel: string | undefined,
-    readonly bucketMs: number,
+    /** The series' bucket; null: no series (the previous window, read for its error counts). */
+    readonly bucketMs: number | null,
   ) {}
 
   cell(channel: string, country: string, currency: string, errorCode: string): Cell {
@@ -128,7 +199,7 @@ class Window {
   }
 
   point(at: number) {
-    const start = floorTo(at, this.bucketMs);
+    const start = floorTo(at, this.bucketMs ?? DAY_MS);
     let point = this.series.get(start);
     if (!point) this.series.set(start, (point = { submitted: 0, delivered: 0, failed: 0, inbound: 0 }));
     return point;
@@ -139,16 +210,16 @@ class Window {
     map.set(bucket, (map.get(bucket) ?? 0) + count);
   }
 
-  /** The whole hours of [from, to), from `message_hours`. */
-  async readHours(span: Span, withSeries: boolean): Promise<void> {
+  async read(withLatencies: boolean): Promise<void> {
+    const plan = planWindow(this.span, this.bucketMs);
+    for (const { grain, span } of plan.counts) await this.readCounts(grain, span);
+    if (withLatencies) for (const { grain, span } of plan.latencies) await this.readLatencies(grain, span);
+    for (const span of plan.rows) await this.readRows(span);
+  }
+
+  private async readCounts(grain: Grain, span: Span): Promise<void> {
     const db = getDatabase();
-    const rows = await db.$queryRaw<Record<string, unknown>[]>`
-      SELECT "channel", "country", "currency", "error_code", SUM("total") AS "total", SUM("delivered") AS "delivered",
-        SUM("read") AS "read", SUM("failed") AS "failed", SUM("open") AS "open", SUM("priced") AS "priced",
-        SUM("cost_units") AS "cost_units", SUM("inbound") AS "inbound"
-      FROM "message_hours" WHERE "hour_start" >= ${span.from} AND "hour_start" < ${span.to} ${channelIs(this.channel)}
-      GROUP BY "channel", "country", "currency", "error_code"`;
-    for (const r of rows) {
+    for (const r of await db.$queryRaw<Record<string, unknown>[]>(INSIGHTS_SQL.counts(grain, span, this.channel))) {
       const cell = this.cell(String(r.channel), String(r.country), String(r.currency), String(r.error_code));
       cell.total += n(r.total);
       cell.delivered += n(r.delivered);
@@ -159,14 +230,9 @@ class Window {
       cell.costUnits += n(r.cost_units);
       cell.inbound += n(r.inbound);
     }
-    if (!withSeries) return;
-    const points = await db.$queryRaw<Record<string, unknown>[]>`
-      SELECT "hour_start", SUM("total") AS "total", SUM("delivered") + SUM("read") AS "delivered", SUM("failed") AS "failed",
-        SUM("inbound") AS "inbound"
-      FROM "message_hours" WHERE "hour_start" >= ${span.from} AND "hour_start" < ${span.to} ${channelIs(this.channel)}
-      GROUP BY "hour_start"`;
-    for (const r of points) {
-      const point = this.point(n(r.hour_start));
+    if (this.bucketMs === null) return;
+    for (const r of await db.$queryRaw<Record<string, unknown>[]>(INSIGHTS_SQL.series(grain, span, this.channel))) {
+      const point = this.point(n(r.start));
       point.submitted += n(r.total);
       point.delivered += n(r.delivered);
       point.failed += n(r.failed);
@@ -174,23 +240,17 @@ class Window {
     }
   }
 
-  /** The latency histograms of whole hours or whole days, from `message_latencies`. */
-  async readLatencies(grain: "hour" | "day", span: Span): Promise<void> {
-    const rows = await getDatabase().$queryRaw<{ metric: LatencyMetric; bucket: number | bigint; count: number | bigint }[]>`
-      SELECT "metric", "bucket", SUM("count") AS "count" FROM "message_latencies"
-      WHERE "grain" = ${grain} AND "start" >= ${span.from} AND "start" < ${span.to} ${channelIs(this.channel)}
-      GROUP BY "metric", "bucket"`;
+  private async readLatencies(grain: Grain, span: Span): Promise<void> {
+    const rows = await getDatabase().$queryRaw<{ metric: LatencyMetric; bucket: number | bigint; count: number | bigint }[]>(
+      INSIGHTS_SQL.latencies(grain, span, this.channel),
+    );
     for (const r of rows) this.addLatency(r.metric, n(r.bucket), n(r.count));
   }
 
   /** A partial hour (or a short window) from the rows themselves: messages, then inbound events. */
-  async readEnd(span: Span): Promise<void> {
+  private async readRows(span: Span): Promise<void> {
     const db = getDatabase();
-    const rows = await db.$queryRaw<EdgeMessage[]>`
-      SELECT "channel", "country", "currency", "cost_units", "error_code", "outcome", "first_event_at", "submitted_at",
-        "delivered_at", "read_at"
-      FROM "messages" WHERE "first_event_at" >= ${span.from} AND "first_event_at" < ${span.to} ${channelIs(this.channel)}`;
-    for (const m of rows) {
+    for (const m of await db.$queryRaw<EdgeMessage[]>(INSIGHTS_SQL.messages(span, this.channel))) {
       const priced = m.cost_units !== null;
       const cell = this.cell(m.channel ?? "", m.country ?? "", priced ? (m.currency ?? "") : "", m.error_code ?? "");
       cell.total += 1;
@@ -207,37 +267,10 @@ class Window {
         this.addLatency("sd", latencyBucket(n(m.delivered_at) - n(m.submitted_at)), 1);
       if (m.delivered_at !== null && m.read_at !== null) this.addLatency("dr", latencyBucket(n(m.read_at) - n(m.delivered_at)), 1);
     }
-    // The same expression and condition as the partial index events_inbound_time_idx.
-    const inbound = await db.$queryRaw<{ channel: string | null; at: string | Date }[]>`
-      SELECT "channel", COALESCE("timestamp", "received_at") AS "at" FROM "events"
-      WHERE "kind" IN ('inbound', 'sms-inbound') AND COALESCE("timestamp", "received_at") >= ${new Date(span.from)}
-        AND COALESCE("timestamp", "received_at") < ${new Date(span.to)} ${channelIs(this.channel)}`;
-    for (const e of inbound) {
+    for (const e of await db.$queryRaw<{ channel: string | null; at: string | Date }[]>(INSIGHTS_SQL.inbound(span, this.channel))) {
       this.cell(e.channel ?? "", "", "", "").inbound += 1;
       this.point(new Date(e.at).getTime()).inbound += 1;
     }
-  }
-
-  /** Counts (and the series) of the window: whole hours from the summary, the ends from the rows. */
-  async readCounts(withSeries: boolean): Promise<void> {
-    const length = this.span.to - this.span.from;
-    if (length <= MINUTE_SERIES_UP_TO && withSeries) return this.readEnd(this.span);
-    const { whole, ends } = split(this.span, HOUR_MS);
-    if (whole) await this.readHours(whole, withSeries);
-    for (const end of ends) await this.readEnd(end);
-  }
-
-  /**
-   * The latencies of the whole hours (readEnd has the partial ones): whole days from the day
-   * histograms, the hours around them from the hour histograms.
-   */
-  async readWholeLatencies(): Promise<void> {
-    if (this.span.to - this.span.from <= MINUTE_SERIES_UP_TO) return;
-    const { whole: hours } = split(this.span, HOUR_MS);
-    if (!hours) return;
-    const { whole: days, ends } = split(hours, DAY_MS);
-    if (days) await this.readLatencies("day", days);
-    for (const end of ends) await this.readLatencies("hour", end);
   }
 }
 
@@ -266,7 +299,7 @@ function percentiles(histogram: Map<number, number>): Percentiles {
 const rate = (delivered: number, failed: number) =>
   delivered + failed === 0 ? null : Math.round((delivered / (delivered + failed)) * 1000) / 1000;
 
-function bucketFor(length: number): number {
+export function bucketFor(length: number): number {
   if (length <= MINUTE_SERIES_UP_TO) return 60_000;
   if (length <= HOURLY_SERIES_UP_TO) return HOUR_MS;
   return DAY_MS;
@@ -279,17 +312,13 @@ export async function insights(query: InsightsQuery, now = Date.now()): Promise<
   if (until - since > MAX_WINDOW_MS) throw new QueryError("since: the window may be at most 400 days");
   const bucketMs = bucketFor(until - since);
   const current = new Window({ from: since, to: until }, query.channel, bucketMs);
-  const previous = new Window({ from: since - (until - since), to: since }, query.channel, bucketMs);
-  await current.readCounts(true);
-  await current.readWholeLatencies();
-  await previous.readCounts(false);
-
-  // Pending or overdue is a matter of age: the open messages young enough to be pending. None is
-  // older than the longest threshold, which keeps the range on the first_event_at index short.
-  const youngest = Math.max(since, now - longestOverdueMs());
-  const [young] = await getDatabase().$queryRaw<{ count: number | bigint }[]>`
-    SELECT COUNT(*) AS "count" FROM "messages"
-    WHERE "first_event_at" >= ${youngest} AND "first_event_at" < ${until} AND ${openAgeCondition("pending", now)} ${channelIs(query.channel)}`;
+  const previous = new Window({ from: since - (until - since), to: since }, query.channel, null);
+  await current.read(true);
+  await previous.read(false);
+  // Pending or overdue is a matter of age, so it is counted from the open messages at `now`.
+  const [young] = await getDatabase().$queryRaw<{ count: number | bigint }[]>(
+    INSIGHTS_SQL.pending({ from: since, to: until }, now, query.channel),
+  );
 
   const [backfill] = await getDatabase().$queryRaw<{ remaining: number | bigint }[]>`
     SELECT "until_id" - "done_id" AS "remaining" FROM "message_backfill" WHERE "id" = 1`;

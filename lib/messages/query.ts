@@ -91,19 +91,28 @@ function conditionsOf(query: Omit<MessageQuery, "limit" | "before">, now: number
   return conditions;
 }
 
-async function selectMessages(conditions: Prisma.Sql[], limit: number, order: "ASC" | "DESC" = "DESC"): Promise<MessageRow[]> {
+/** A page of message rows; exported for the benchmark's query plans (bench/parts/insights.ts). */
+export function messagesSql(conditions: Prisma.Sql[], limit: number, order: "ASC" | "DESC" = "DESC"): Prisma.Sql {
   const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
-  const rows = await getDatabase().$queryRaw<Record<string, unknown>[]>`
-    SELECT * FROM "messages" ${where} ORDER BY "id" ${Prisma.raw(order)} LIMIT ${limit}`;
-  return rows.map(messageRowOf);
+  return Prisma.sql`SELECT * FROM "messages" ${where} ORDER BY "id" ${Prisma.raw(order)} LIMIT ${limit}`;
+}
+
+/** The SQL of a `GET /api/messages` page at `now`. */
+export function messagePageSql(query: MessageQuery, now: number): Prisma.Sql {
+  const conditions = conditionsOf(query, now);
+  if (query.before !== undefined) conditions.push(Prisma.sql`"id" < ${query.before}`);
+  // One row more than the page, to know whether there is a next one.
+  return messagesSql(conditions, query.limit + 1);
+}
+
+async function selectMessages(sql: Prisma.Sql): Promise<MessageRow[]> {
+  return (await getDatabase().$queryRaw<Record<string, unknown>[]>(sql)).map(messageRowOf);
 }
 
 /** A page of messages, newest first (by id: the order they were first seen). */
 export async function listMessages(query: MessageQuery): Promise<MessagePage> {
   const now = Date.now();
-  const conditions = conditionsOf(query, now);
-  if (query.before !== undefined) conditions.push(Prisma.sql`"id" < ${query.before}`);
-  const rows = await selectMessages(conditions, query.limit + 1);
+  const rows = await selectMessages(messagePageSql(query, now));
   const more = rows.length > query.limit;
   const page = (more ? rows.slice(0, query.limit) : rows).map((row) => messageJsonOf(row, now));
   return { messages: page, nextCursor: more ? page[page.length - 1]!.id : null };
@@ -112,11 +121,13 @@ export async function listMessages(query: MessageQuery): Promise<MessagePage> {
 /** One message's state row, and the other messages of its failover workflow (oldest first). */
 export async function messageWithWorkflow(messageUuid: string): Promise<{ message: MessageJson | null; workflow: MessageJson[] }> {
   const now = Date.now();
-  const [row] = await selectMessages([Prisma.sql`"message_uuid" = ${messageUuid}`], 1);
+  const [row] = await selectMessages(messagesSql([Prisma.sql`"message_uuid" = ${messageUuid}`], 1));
   if (!row) return { message: null, workflow: [] };
   const others =
     row.workflowId === null
       ? []
-      : await selectMessages([Prisma.sql`"workflow_id" = ${row.workflowId}`, Prisma.sql`"message_uuid" <> ${messageUuid}`], 100, "ASC");
+      : await selectMessages(
+          messagesSql([Prisma.sql`"workflow_id" = ${row.workflowId}`, Prisma.sql`"message_uuid" <> ${messageUuid}`], 100, "ASC"),
+        );
   return { message: messageJsonOf(row, now), workflow: others.map((r) => messageJsonOf(r, now)) };
 }

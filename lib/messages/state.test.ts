@@ -82,18 +82,26 @@ describe("a message's state", () => {
 
   it("keeps the summaries equal to the rows: an old contribution is taken away when the state moves", () => {
     const { plans } = fold([[fact("submitted", 0)], [fact("delivered", 4)]]);
-    // First batch: one open message. Second: open −1, delivered +1, in the same hour row.
-    expect(plans[0]!.hours).toEqual([expect.objectContaining({ total: 1, open: 1 })]);
-    expect(plans[1]!.hours).toEqual([expect.objectContaining({ total: 0, open: -1, delivered: 1 })]);
-    expect(plans[1]!.latencies.map((l) => [l.grain, l.metric, l.bucket, l.count])).toEqual([
-      ["hour", "sd", 4000, 1],
-      ["day", "sd", 4000, 1],
+    // First batch: one open message. Second: open −1, delivered +1, in the same hour and day rows.
+    expect(plans[0]!.counts).toEqual([
+      expect.objectContaining({ grain: "hour", total: 1, open: 1 }),
+      expect.objectContaining({ grain: "day", total: 1, open: 1 }),
+    ]);
+    expect(plans[1]!.counts).toEqual([
+      expect.objectContaining({ grain: "hour", total: 0, open: -1, delivered: 1 }),
+      expect.objectContaining({ grain: "day", total: 0, open: -1, delivered: 1 }),
+    ]);
+    expect(plans[1]!.latencies.map((l) => [l.grain, l.channel, l.metric, l.bucket, l.count])).toEqual([
+      ["hour", "sms", "sd", 4000, 1],
+      ["hour", "*", "sd", 4000, 1],
+      ["day", "sms", "sd", 4000, 1],
+      ["day", "*", "sd", 4000, 1],
     ]);
   });
 
   it("moves a message to the hour of an earlier first event that arrives late", () => {
     const { plans } = fold([[fact("delivered", 7200)], [fact("submitted", 0)]]);
-    const moved = plans[1]!.hours.map((h) => [h.hourStart - T0, h.total]);
+    const moved = plans[1]!.counts.filter((c) => c.grain === "hour").map((c) => [c.start - T0, c.total]);
     expect(moved).toEqual(
       expect.arrayContaining([
         [7_200_000, -1],
@@ -105,7 +113,10 @@ describe("a message's state", () => {
   it("counts inbound events by hour and channel, with no message row", () => {
     const plan = planMessages(new Map(), [fact(null, 30, { kind: "inbound", channel: "whatsapp" })]);
     expect(plan.rows).toEqual([]);
-    expect(plan.hours).toEqual([expect.objectContaining({ channel: "whatsapp", inbound: 1, total: 0 })]);
+    expect(plan.counts).toEqual([
+      expect.objectContaining({ grain: "hour", channel: "whatsapp", inbound: 1, total: 0 }),
+      expect.objectContaining({ grain: "day", channel: "whatsapp", inbound: 1, total: 0 }),
+    ]);
   });
 });
 
@@ -158,8 +169,8 @@ describe("the summaries", () => {
       const plan = planMessages(known, facts.slice(start, start + size));
       start += size;
       for (const row of plan.rows) known.set(row.messageUuid, row);
-      for (const h of plan.hours) {
-        const key = [h.hourStart, h.channel, h.country, h.currency, h.errorCode].join("|");
+      for (const h of plan.counts) {
+        const key = [h.grain, h.start, h.channel, h.country, h.currency, h.errorCode].join("|");
         for (const field of ["total", "delivered", "read", "failed", "open", "priced", "costUnits"] as const)
           add(hours, `${key}|${field}`, h[field]);
       }
@@ -169,25 +180,22 @@ describe("the summaries", () => {
     const expectedHours = new Map<string, number>();
     const expectedLatencies = new Map<string, number>();
     for (const row of known.values()) {
-      const hourStart = Math.floor(row.firstEventAt / 3_600_000) * 3_600_000;
-      const currency = row.costUnits !== null ? (row.currency ?? "") : "";
-      const key = [hourStart, row.channel ?? "", row.country ?? "", currency, row.errorCode ?? ""].join("|");
-      add(expectedHours, `${key}|total`, 1);
-      add(expectedHours, `${key}|${row.outcome}`, 1);
-      if (row.costUnits !== null) {
-        add(expectedHours, `${key}|priced`, 1);
-        add(expectedHours, `${key}|costUnits`, row.costUnits);
-      }
-      for (const { metric, ms } of latenciesOf(row)) {
-        for (const [grain, span] of [
-          ["hour", 3_600_000],
-          ["day", 86_400_000],
-        ] as const) {
-          add(
-            expectedLatencies,
-            [grain, Math.floor(row.firstEventAt / span) * span, row.channel ?? "", metric, latencyBucket(ms)].join("|"),
-            1,
-          );
+      for (const [grain, span] of [
+        ["hour", 3_600_000],
+        ["day", 86_400_000],
+      ] as const) {
+        const start = Math.floor(row.firstEventAt / span) * span;
+        const currency = row.costUnits !== null ? (row.currency ?? "") : "";
+        const key = [grain, start, row.channel ?? "", row.country ?? "", currency, row.errorCode ?? ""].join("|");
+        add(expectedHours, `${key}|total`, 1);
+        add(expectedHours, `${key}|${row.outcome}`, 1);
+        if (row.costUnits !== null) {
+          add(expectedHours, `${key}|priced`, 1);
+          add(expectedHours, `${key}|costUnits`, row.costUnits);
+        }
+        for (const { metric, ms } of latenciesOf(row)) {
+          for (const channel of [row.channel ?? "", "*"])
+            add(expectedLatencies, [grain, start, channel, metric, latencyBucket(ms)].join("|"), 1);
         }
       }
     }

@@ -220,13 +220,24 @@ export function latenciesOf(row: MessageRow): { metric: LatencyMetric; ms: numbe
 
 export type LatencyMetric = "sd" | "dr";
 
+/** The two grains of the summaries: an hour and a day (UTC), and their lengths. */
+export const GRAINS = [
+  ["hour", HOUR_MS],
+  ["day", DAY_MS],
+] as const;
+export type Grain = (typeof GRAINS)[number][0];
+
+/** The latency histograms' channel for all channels together: an unfiltered window reads these alone. */
+export const ALL_CHANNELS = "*";
+
 /**
- * A summary row of `message_hours`: the messages whose first event fell in one hour, for one
- * channel, recipient country, currency and error code ('' for none), and the inbound events of
- * that hour and channel.
+ * A summary row of `message_counts`: the messages whose first event fell in one hour or one day,
+ * for one channel, recipient country, currency and error code ('' for none), and the inbound
+ * events of that time and channel.
  */
-export interface HourCounts {
-  hourStart: number;
+export interface CountRow {
+  grain: Grain;
+  start: number;
   channel: string;
   country: string;
   currency: string;
@@ -241,9 +252,9 @@ export interface HourCounts {
   inbound: number;
 }
 
-/** A summary row of `message_latencies`: how many messages of an hour's or a day's had a latency in one bucket. */
+/** A summary row of `message_latencies`: how many messages of an hour or a day had a latency in one bucket. */
 export interface LatencyCount {
-  grain: "hour" | "day";
+  grain: Grain;
   start: number;
   channel: string;
   metric: LatencyMetric;
@@ -254,60 +265,60 @@ export interface LatencyCount {
 export interface MessagePlan {
   /** The rows to write, each once, in the order they were first touched. */
   rows: MessageRow[];
-  hours: HourCounts[];
+  counts: CountRow[];
   latencies: LatencyCount[];
 }
 
-function emptyHour(hourStart: number, channel: string, country: string, currency: string, errorCode: string): HourCounts {
-  return {
-    hourStart,
-    channel,
-    country,
-    currency,
-    errorCode,
-    total: 0,
-    delivered: 0,
-    read: 0,
-    failed: 0,
-    open: 0,
-    priced: 0,
-    costUnits: 0,
-    inbound: 0,
-  };
+interface Deltas {
+  counts: Map<string, CountRow>;
+  latencies: Map<string, LatencyCount>;
+}
+
+type CountKey = Pick<CountRow, "channel" | "country" | "currency" | "errorCode">;
+
+/** The count rows (an hour's and a day's) that a message or an inbound event at `at` adds to. */
+function countRows(deltas: Deltas, at: number, key: CountKey): CountRow[] {
+  return GRAINS.map(([grain, span]) => {
+    const start = Math.floor(at / span) * span;
+    const id = `${grain}\u0000${start}\u0000${key.channel}\u0000${key.country}\u0000${key.currency}\u0000${key.errorCode}`;
+    let row = deltas.counts.get(id);
+    if (!row) {
+      row = { grain, start, ...key, total: 0, delivered: 0, read: 0, failed: 0, open: 0, priced: 0, costUnits: 0, inbound: 0 };
+      deltas.counts.set(id, row);
+    }
+    return row;
+  });
 }
 
 /** Adds (sign 1) or takes away (sign −1) one message's share of the summaries. */
-function contribute(plan: Deltas, row: MessageRow, sign: 1 | -1): void {
-  const hourStart = Math.floor(row.firstEventAt / HOUR_MS) * HOUR_MS;
+function contribute(deltas: Deltas, row: MessageRow, sign: 1 | -1): void {
   const channel = row.channel ?? "";
   const currency = row.costUnits !== null ? (row.currency ?? "") : "";
-  const key = `${hourStart}\u0000${channel}\u0000${row.country ?? ""}\u0000${currency}\u0000${row.errorCode ?? ""}`;
-  let hour = plan.hours.get(key);
-  if (!hour) plan.hours.set(key, (hour = emptyHour(hourStart, channel, row.country ?? "", currency, row.errorCode ?? "")));
-  hour.total += sign;
-  hour[row.outcome] += sign;
-  if (row.costUnits !== null) {
-    hour.priced += sign;
-    hour.costUnits += sign * row.costUnits;
+  for (const counts of countRows(deltas, row.firstEventAt, {
+    channel,
+    country: row.country ?? "",
+    currency,
+    errorCode: row.errorCode ?? "",
+  })) {
+    counts.total += sign;
+    counts[row.outcome] += sign;
+    if (row.costUnits !== null) {
+      counts.priced += sign;
+      counts.costUnits += sign * row.costUnits;
+    }
   }
   for (const { metric, ms } of latenciesOf(row)) {
     const bucket = latencyBucket(ms);
-    for (const [grain, span] of [
-      ["hour", HOUR_MS],
-      ["day", DAY_MS],
-    ] as const) {
+    for (const [grain, span] of GRAINS) {
       const start = Math.floor(row.firstEventAt / span) * span;
-      const lkey = `${grain}\u0000${start}\u0000${channel}\u0000${metric}\u0000${bucket}`;
-      const latency = plan.latencies.get(lkey) ?? { grain, start, channel, metric, bucket, count: 0 };
-      latency.count += sign;
-      plan.latencies.set(lkey, latency);
+      for (const group of [channel, ALL_CHANNELS]) {
+        const key = `${grain}\u0000${start}\u0000${group}\u0000${metric}\u0000${bucket}`;
+        const latency = deltas.latencies.get(key) ?? { grain, start, channel: group, metric, bucket, count: 0 };
+        latency.count += sign;
+        deltas.latencies.set(key, latency);
+      }
     }
   }
-}
-
-interface Deltas {
-  hours: Map<string, HourCounts>;
-  latencies: Map<string, LatencyCount>;
 }
 
 /**
@@ -317,14 +328,12 @@ interface Deltas {
 export function planMessages(known: Map<string, MessageRow>, facts: MessageFact[]): MessagePlan {
   const before = new Map<string, MessageRow | null>();
   const after = new Map<string, MessageRow>();
-  const deltas: Deltas = { hours: new Map(), latencies: new Map() };
+  const deltas: Deltas = { counts: new Map(), latencies: new Map() };
   for (const fact of facts) {
     if (INBOUND_KINDS.has(fact.kind)) {
-      const hourStart = Math.floor((fact.timestampMs ?? fact.receivedMs) / HOUR_MS) * HOUR_MS;
-      const key = `${hourStart}\u0000${fact.channel ?? ""}\u0000\u0000\u0000`;
-      let hour = deltas.hours.get(key);
-      if (!hour) deltas.hours.set(key, (hour = emptyHour(hourStart, fact.channel ?? "", "", "", "")));
-      hour.inbound += 1;
+      const at = fact.timestampMs ?? fact.receivedMs;
+      for (const counts of countRows(deltas, at, { channel: fact.channel ?? "", country: "", currency: "", errorCode: "" }))
+        counts.inbound += 1;
       continue;
     }
     if (!STATUS_KINDS.has(fact.kind) || fact.messageUuid === null) continue;
@@ -338,12 +347,10 @@ export function planMessages(known: Map<string, MessageRow>, facts: MessageFact[
     if (old) contribute(deltas, old, -1);
     contribute(deltas, row, 1);
   }
-  const nonZero = <T extends object>(values: Iterable<T>, isZero: (v: T) => boolean) => [...values].filter((v) => !isZero(v));
+  const COUNTED = ["total", "delivered", "read", "failed", "open", "priced", "costUnits", "inbound"] as const;
   return {
     rows: [...after.values()],
-    hours: nonZero(deltas.hours.values(), (h) =>
-      Object.entries(h).every(([k, v]) => typeof v !== "number" || k === "hourStart" || v === 0),
-    ),
-    latencies: nonZero(deltas.latencies.values(), (l) => l.count === 0),
+    counts: [...deltas.counts.values()].filter((c) => COUNTED.some((field) => c[field] !== 0)),
+    latencies: [...deltas.latencies.values()].filter((l) => l.count !== 0),
   };
 }

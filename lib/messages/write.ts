@@ -2,7 +2,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import type { NewEvent } from "@/lib/events/store";
 import type { Prisma } from "@/lib/generated/sqlite/client.ts";
 import { Prisma as PrismaSql } from "@/lib/generated/sqlite/client.ts";
-import { planMessages, type HourCounts, type LatencyCount, type MessageFact, type MessageRow, type Outcome } from "@/lib/messages/state";
+import { planMessages, type CountRow, type LatencyCount, type MessageFact, type MessageRow, type Outcome } from "@/lib/messages/state";
 
 /**
  * Writes what a batch of new events does to the `messages` rows and the insights' summaries
@@ -49,31 +49,32 @@ const ON_MESSAGE_CONFLICT = `ON CONFLICT ("message_uuid") DO UPDATE SET ${MESSAG
   .map((c) => `"${c}" = excluded."${c}"`)
   .join(", ")}`;
 
-const HOUR_KEY = ["hour_start", "channel", "country", "currency", "error_code"];
-const HOUR_COUNTS = ["total", "delivered", "read", "failed", "open", "priced", "cost_units", "inbound"];
-const UPSERT_HOUR = `INSERT INTO "message_hours" (${quoted([...HOUR_KEY, ...HOUR_COUNTS])}) VALUES`;
-const ON_HOUR_CONFLICT = `ON CONFLICT (${quoted(HOUR_KEY)}) DO UPDATE SET ${HOUR_COUNTS.map(
-  (c) => `"${c}" = "message_hours"."${c}" + excluded."${c}"`,
+const COUNT_KEY = ["grain", "start", "channel", "country", "currency", "error_code"];
+const COUNT_FIELDS = ["total", "delivered", "read", "failed", "open", "priced", "cost_units", "inbound"];
+const UPSERT_COUNT = `INSERT INTO "message_counts" (${quoted([...COUNT_KEY, ...COUNT_FIELDS])}) VALUES`;
+const ON_COUNT_CONFLICT = `ON CONFLICT (${quoted(COUNT_KEY)}) DO UPDATE SET ${COUNT_FIELDS.map(
+  (c) => `"${c}" = "message_counts"."${c}" + excluded."${c}"`,
 ).join(", ")}`;
 
 const UPSERT_LATENCY = `INSERT INTO "message_latencies" ("grain", "start", "channel", "metric", "bucket", "count") VALUES`;
 const ON_LATENCY_CONFLICT = `ON CONFLICT ("grain", "start", "channel", "metric", "bucket") DO UPDATE SET "count" = "message_latencies"."count" + excluded."count"`;
 
-function hourValues(h: HourCounts): unknown[] {
+function countValues(c: CountRow): unknown[] {
   return [
-    h.hourStart,
-    h.channel,
-    h.country,
-    h.currency,
-    h.errorCode,
-    h.total,
-    h.delivered,
-    h.read,
-    h.failed,
-    h.open,
-    h.priced,
-    h.costUnits,
-    h.inbound,
+    c.grain,
+    c.start,
+    c.channel,
+    c.country,
+    c.currency,
+    c.errorCode,
+    c.total,
+    c.delivered,
+    c.read,
+    c.failed,
+    c.open,
+    c.priced,
+    c.costUnits,
+    c.inbound,
   ];
 }
 
@@ -149,7 +150,7 @@ const uuidsOf = (facts: MessageFact[]) => [...new Set(facts.flatMap((f) => (f.me
 interface SqliteStatements {
   known: BetterSqlite3.Statement<[string], Record<string, unknown>>;
   message: BetterSqlite3.Statement<unknown[]>;
-  hour: BetterSqlite3.Statement<unknown[]>;
+  count: BetterSqlite3.Statement<unknown[]>;
   latency: BetterSqlite3.Statement<unknown[]>;
 }
 
@@ -162,7 +163,7 @@ function sqliteStatements(db: BetterSqlite3.Database): SqliteStatements {
   s = {
     known: db.prepare(`SELECT * FROM "messages" WHERE "message_uuid" IN (SELECT "value" FROM json_each(?))`),
     message: db.prepare(`${UPSERT_MESSAGE} ${params(MESSAGE_COLUMNS.length)} ${ON_MESSAGE_CONFLICT}`),
-    hour: db.prepare(`${UPSERT_HOUR} ${params(HOUR_KEY.length + HOUR_COUNTS.length)} ${ON_HOUR_CONFLICT}`),
+    count: db.prepare(`${UPSERT_COUNT} ${params(COUNT_KEY.length + COUNT_FIELDS.length)} ${ON_COUNT_CONFLICT}`),
     latency: db.prepare(`${UPSERT_LATENCY} ${params(6)} ${ON_LATENCY_CONFLICT}`),
   };
   prepared.set(db, s);
@@ -177,7 +178,7 @@ export function writeMessagesSqlite(db: BetterSqlite3.Database, facts: MessageFa
   const known = new Map(uuids.length === 0 ? [] : s.known.all(JSON.stringify(uuids)).map((r) => [String(r.message_uuid), messageRowOf(r)]));
   const plan = planMessages(known, facts);
   for (const row of plan.rows) s.message.run(messageValues(row, (b) => (b ? 1 : 0)));
-  for (const hour of plan.hours) s.hour.run(hourValues(hour));
+  for (const count of plan.counts) s.count.run(countValues(count));
   for (const latency of plan.latencies) s.latency.run(latencyValues(latency));
 }
 
@@ -197,8 +198,8 @@ export async function writeMessagesPostgres(tx: Prisma.TransactionClient, facts:
   if (plan.rows.length > 0) {
     await tx.$executeRaw`${PrismaSql.raw(UPSERT_MESSAGE)} ${rowsSql(plan.rows.map((r) => messageValues(r, (b) => b)))} ${PrismaSql.raw(ON_MESSAGE_CONFLICT)}`;
   }
-  if (plan.hours.length > 0) {
-    await tx.$executeRaw`${PrismaSql.raw(UPSERT_HOUR)} ${rowsSql(plan.hours.map(hourValues))} ${PrismaSql.raw(ON_HOUR_CONFLICT)}`;
+  if (plan.counts.length > 0) {
+    await tx.$executeRaw`${PrismaSql.raw(UPSERT_COUNT)} ${rowsSql(plan.counts.map(countValues))} ${PrismaSql.raw(ON_COUNT_CONFLICT)}`;
   }
   if (plan.latencies.length > 0) {
     await tx.$executeRaw`${PrismaSql.raw(UPSERT_LATENCY)} ${rowsSql(plan.latencies.map(latencyValues))} ${PrismaSql.raw(ON_LATENCY_CONFLICT)}`;

@@ -160,6 +160,31 @@ describe("GET /api/insights", () => {
     ]);
   });
 
+  it("reads a month from the day summaries, the hours around them and the rows at its ends", async () => {
+    // 30 days not on the hour: whole days (20 November among them), whole hours, partial hours.
+    const month = await insights("since=2026-11-05T07:30:00Z&until=2026-12-05T07:30:00Z");
+    expect(month.bucketMs).toBe(86_400_000);
+    // The window of the other tests' ten, and out-1, prev-1 and pending-1.
+    expect(month.messages).toEqual({ total: 13, byState: { pending: 1, overdue: 1, delivered: 5, read: 2, failed: 4 } });
+    expect(month.inbound).toEqual({ total: 3 });
+    expect(month.latency.submittedToDelivered).toEqual({ count: 5, p50Ms: 4000, p90Ms: 10000, p99Ms: 10000 });
+    expect(month.latency.deliveredToRead).toEqual({ count: 2, p50Ms: 60000, p90Ms: 120000, p99Ms: 120000 });
+    expect(month.topErrors.map((e) => [e.code, e.count])).toEqual([
+      ["1340", 3],
+      ["1250", 1],
+    ]);
+    expect(month.series.find((p) => p.start === "2026-11-20T00:00:00.000Z")).toEqual({
+      start: "2026-11-20T00:00:00.000Z",
+      submitted: 10,
+      delivered: 7,
+      failed: 3,
+      inbound: 3,
+    });
+    const whatsapp = await insights("since=2026-11-05T07:30:00Z&until=2026-12-05T07:30:00Z&channel=whatsapp");
+    expect(whatsapp.latency.deliveredToRead.count).toBe(2);
+    expect(whatsapp.latency.submittedToDelivered).toEqual({ count: 2, p50Ms: 2000, p90Ms: 6000, p99Ms: 6000 });
+  });
+
   it("filters by channel, and tells pending from overdue by age in the default window", async () => {
     const whatsapp = await insights(`since=${SINCE}&until=${UNTIL}&channel=whatsapp`);
     expect(whatsapp.messages.total).toBe(4);

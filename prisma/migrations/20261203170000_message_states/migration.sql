@@ -29,8 +29,9 @@ CREATE TABLE "messages" (
 );
 
 -- CreateTable
-CREATE TABLE "message_hours" (
-    "hour_start" BIGINT NOT NULL,
+CREATE TABLE "message_counts" (
+    "grain" TEXT NOT NULL,
+    "start" BIGINT NOT NULL,
     "channel" TEXT NOT NULL,
     "country" TEXT NOT NULL,
     "currency" TEXT NOT NULL,
@@ -44,7 +45,7 @@ CREATE TABLE "message_hours" (
     "cost_units" BIGINT NOT NULL,
     "inbound" INTEGER NOT NULL,
 
-    PRIMARY KEY ("hour_start", "channel", "country", "currency", "error_code")
+    PRIMARY KEY ("grain", "start", "channel", "country", "currency", "error_code")
 );
 
 -- CreateTable
@@ -93,7 +94,7 @@ CREATE INDEX "messages_workflow_id_idx" ON "messages"("workflow_id");
 
 -- Inbound events by their time (provider time, else received): the insights count the ends of
 -- a window from here (lib/messages/insights.ts). Partial: status events never use it.
-CREATE INDEX "events_inbound_time_idx" ON "events"(COALESCE("timestamp", "received_at")) WHERE "kind" IN ('inbound', 'sms-inbound');
+CREATE INDEX "events_inbound_time_idx" ON "events"("kind", COALESCE("timestamp", "received_at")) WHERE "kind" IN ('inbound', 'sms-inbound');
 
 -- The timeline's error_code filter (the insights' top errors link to it); most events have no
 -- error, and those are left out of the index.
