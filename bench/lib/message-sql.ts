@@ -38,15 +38,15 @@ export function insightsSql(since: number, until: number, now: number, channel?:
     statements.push({
       name: `rows: messages ${day(span.from)}…${day(span.to)}`,
       index: "messages_first_event_at_idx",
-      query: INSIGHTS_SQL.messages(span, channel),
+      query: INSIGHTS_SQL.messages(span),
     });
     statements.push({
       name: `rows: inbound events ${day(span.from)}…${day(span.to)}`,
       index: "events_inbound_time_idx",
-      query: INSIGHTS_SQL.inbound(span, channel),
+      query: INSIGHTS_SQL.inbound(span),
     });
   }
-  statements.push({ name: "pending count", query: INSIGHTS_SQL.pending({ from: since, to: until }, now, channel) });
+  statements.push({ name: "pending count", query: INSIGHTS_SQL.pending({ from: since, to: until }, now) });
   return statements;
 }
 

@@ -120,20 +120,29 @@ export const INSIGHTS_SQL = {
     SELECT "metric", "bucket", SUM("count") AS "count" FROM "message_latencies"
     WHERE "grain" = ${grain} AND "start" >= ${span.from} AND "start" < ${span.to} AND "channel" = ${channel ?? ALL_CHANNELS}
     GROUP BY "metric", "bucket"`,
-  messages: (span: Span, channel?: string) => Prisma.sql`
+  /**
+   * The rows of a partial hour, all channels: a channel condition here let SQLite pick the
+   * channel's index and read all of that channel's rows (348 ms for 30 days of WhatsApp in bench
+   * part 7), so the caller filters by channel.
+   */
+  messages: (span: Span) => Prisma.sql`
     SELECT "channel", "country", "currency", "cost_units", "error_code", "outcome", "first_event_at", "submitted_at",
       "delivered_at", "read_at"
-    FROM "messages" WHERE "first_event_at" >= ${span.from} AND "first_event_at" < ${span.to} ${channelIs(channel)}`,
-  /** The same expression and condition as the partial index events_inbound_time_idx. */
-  inbound: (span: Span, channel?: string) => Prisma.sql`
+    FROM "messages" WHERE "first_event_at" >= ${span.from} AND "first_event_at" < ${span.to}`,
+  /** The same expression and condition as the partial index events_inbound_time_idx; all channels, as above. */
+  inbound: (span: Span) => Prisma.sql`
     SELECT "channel", COALESCE("timestamp", "received_at") AS "at" FROM "events"
     WHERE "kind" IN ('inbound', 'sms-inbound') AND COALESCE("timestamp", "received_at") >= ${new Date(span.from)}
-      AND COALESCE("timestamp", "received_at") < ${new Date(span.to)} ${channelIs(channel)}`,
-  /** The open messages young enough to be pending; none is older than the longest threshold. */
-  pending: (span: Span, now: number, channel?: string) => Prisma.sql`
-    SELECT COUNT(*) AS "count" FROM "messages"
+      AND COALESCE("timestamp", "received_at") < ${new Date(span.to)}`,
+  /**
+   * The open messages young enough to be pending, by channel (the caller picks one: a channel
+   * condition could draw the planner to the channel's index); none is older than the longest threshold.
+   */
+  pending: (span: Span, now: number) => Prisma.sql`
+    SELECT "channel", COUNT(*) AS "count" FROM "messages"
     WHERE "first_event_at" >= ${Math.max(span.from, now - longestOverdueMs())} AND "first_event_at" < ${span.to}
-      AND ${openAgeCondition("pending", now)} ${channelIs(channel)}`,
+      AND ${openAgeCondition("pending", now)}
+    GROUP BY "channel"`,
 };
 
 /** What to read for a window: summary rows of whole days and hours, and the rows of the rest. */
@@ -250,7 +259,9 @@ class Window {
   /** A partial hour (or a short window) from the rows themselves: messages, then inbound events. */
   private async readRows(span: Span): Promise<void> {
     const db = getDatabase();
-    for (const m of await db.$queryRaw<EdgeMessage[]>(INSIGHTS_SQL.messages(span, this.channel))) {
+    const mine = (channel: string | null) => this.channel === undefined || channel === this.channel;
+    for (const m of await db.$queryRaw<EdgeMessage[]>(INSIGHTS_SQL.messages(span))) {
+      if (!mine(m.channel)) continue;
       const priced = m.cost_units !== null;
       const cell = this.cell(m.channel ?? "", m.country ?? "", priced ? (m.currency ?? "") : "", m.error_code ?? "");
       cell.total += 1;
@@ -267,7 +278,8 @@ class Window {
         this.addLatency("sd", latencyBucket(n(m.delivered_at) - n(m.submitted_at)), 1);
       if (m.delivered_at !== null && m.read_at !== null) this.addLatency("dr", latencyBucket(n(m.read_at) - n(m.delivered_at)), 1);
     }
-    for (const e of await db.$queryRaw<{ channel: string | null; at: string | Date }[]>(INSIGHTS_SQL.inbound(span, this.channel))) {
+    for (const e of await db.$queryRaw<{ channel: string | null; at: string | Date }[]>(INSIGHTS_SQL.inbound(span))) {
+      if (!mine(e.channel)) continue;
       this.cell(e.channel ?? "", "", "", "").inbound += 1;
       this.point(new Date(e.at).getTime()).inbound += 1;
     }
@@ -316,8 +328,8 @@ export async function insights(query: InsightsQuery, now = Date.now()): Promise<
   await current.read(true);
   await previous.read(false);
   // Pending or overdue is a matter of age, so it is counted from the open messages at `now`.
-  const [young] = await getDatabase().$queryRaw<{ count: number | bigint }[]>(
-    INSIGHTS_SQL.pending({ from: since, to: until }, now, query.channel),
+  const young = await getDatabase().$queryRaw<{ channel: string | null; count: number | bigint }[]>(
+    INSIGHTS_SQL.pending({ from: since, to: until }, now),
   );
 
   const [backfill] = await getDatabase().$queryRaw<{ remaining: number | bigint }[]>`
@@ -326,7 +338,10 @@ export async function insights(query: InsightsQuery, now = Date.now()): Promise<
   const cells = [...current.cells.values()];
   const sum = (pick: (c: Cell) => number, of: Cell[] = cells) => of.reduce((total, c) => total + pick(c), 0);
   const open = sum((c) => c.open);
-  const pending = Math.min(open, n(young?.count));
+  const pending = Math.min(
+    open,
+    young.filter((r) => query.channel === undefined || r.channel === query.channel).reduce((total, r) => total + n(r.count), 0),
+  );
 
   const groupBy = (key: (c: Cell) => string, of: Cell[] = cells) => {
     const groups = new Map<string, Cell[]>();

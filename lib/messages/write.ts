@@ -57,7 +57,7 @@ const ON_COUNT_CONFLICT = `ON CONFLICT (${quoted(COUNT_KEY)}) DO UPDATE SET ${CO
 ).join(", ")}`;
 
 const UPSERT_LATENCY = `INSERT INTO "message_latencies" ("grain", "start", "channel", "metric", "bucket", "count") VALUES`;
-const ON_LATENCY_CONFLICT = `ON CONFLICT ("grain", "start", "channel", "metric", "bucket") DO UPDATE SET "count" = "message_latencies"."count" + excluded."count"`;
+const ON_LATENCY_CONFLICT = `ON CONFLICT ("grain", "channel", "start", "metric", "bucket") DO UPDATE SET "count" = "message_latencies"."count" + excluded."count"`;
 
 function countValues(c: CountRow): unknown[] {
   return [

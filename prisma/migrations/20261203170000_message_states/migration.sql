@@ -57,7 +57,7 @@ CREATE TABLE "message_latencies" (
     "bucket" INTEGER NOT NULL,
     "count" INTEGER NOT NULL,
 
-    PRIMARY KEY ("grain", "start", "channel", "metric", "bucket")
+    PRIMARY KEY ("grain", "channel", "start", "metric", "bucket")
 );
 
 -- CreateTable
@@ -93,7 +93,8 @@ CREATE INDEX "messages_workflow_id_idx" ON "messages"("workflow_id");
 
 
 -- Inbound events by their time (provider time, else received): the insights count the ends of
--- a window from here (lib/messages/insights.ts). Partial: status events never use it.
+-- a window from here (lib/messages/insights.ts). Partial: status events never use it. It leads
+-- with `kind`: on the time alone, SQLite (without statistics) took events_kind_id_idx instead.
 CREATE INDEX "events_inbound_time_idx" ON "events"("kind", COALESCE("timestamp", "received_at")) WHERE "kind" IN ('inbound', 'sms-inbound');
 
 -- The timeline's error_code filter (the insights' top errors link to it); most events have no

@@ -59,7 +59,7 @@ CREATE TABLE "message_latencies" (
     "bucket" INTEGER NOT NULL,
     "count" INTEGER NOT NULL,
 
-    CONSTRAINT "message_latencies_pkey" PRIMARY KEY ("grain", "start", "channel", "metric", "bucket")
+    CONSTRAINT "message_latencies_pkey" PRIMARY KEY ("grain", "channel", "start", "metric", "bucket")
 );
 
 -- CreateTable
@@ -97,8 +97,10 @@ CREATE INDEX "messages_workflow_id_idx" ON "messages"("workflow_id");
 
 
 -- Inbound events by their time (provider time, else received): the insights count the ends of
--- a window from here (lib/messages/insights.ts). Partial: status events never use it.
-CREATE INDEX "events_inbound_time_idx" ON "events"("kind", COALESCE("timestamp", "received_at")) WHERE "kind" IN ('inbound', 'sms-inbound');
+-- a window from here (lib/messages/insights.ts). Partial: status events never use it. On the
+-- time alone: PostgreSQL drops a condition on `kind` that the predicate implies, so a leading
+-- `kind` column would leave the time range unbounded (SQLite's index leads with `kind`).
+CREATE INDEX "events_inbound_time_idx" ON "events"(COALESCE("timestamp", "received_at")) WHERE "kind" IN ('inbound', 'sms-inbound');
 
 -- The timeline's error_code filter (the insights' top errors link to it); most events have no
 -- error, and those are left out of the index.
