@@ -1,4 +1,6 @@
 import http from "node:http";
+import { performance } from "node:perf_hooks";
+import { summarize, type LatencySummary } from "@/bench/lib/stats";
 
 /**
  * A minimal keep-alive HTTP client on node:http. The load generator shares a 2-core machine
@@ -80,4 +82,32 @@ export function send(agent: http.Agent, base: URL, request: PreparedRequest, opt
     });
     req.end(request.body);
   });
+}
+
+/**
+ * Times `repetitions` requests one after another on one keep-alive connection, after `warmup`
+ * untimed ones (parts 4 and 7). With a budget, a slow request is timed fewer times: past
+ * `budget.ms` in all, it stops once it has `budget.minSamples`.
+ */
+export async function timeSequential(
+  agent: http.Agent,
+  base: URL,
+  request: PreparedRequest,
+  warmup: number,
+  repetitions: number,
+  budget?: { ms: number; minSamples: number },
+): Promise<{ latency: LatencySummary; bytes: number }> {
+  const latencies: number[] = [];
+  let bytes = 0;
+  const deadline = budget ? performance.now() + budget.ms : Infinity;
+  for (let i = 0; i < warmup + repetitions; i++) {
+    const t0 = performance.now();
+    const reply = await send(agent, base, request);
+    const ms = performance.now() - t0;
+    if (reply.status !== 200) throw new Error(`${request.path} answered ${reply.status}`);
+    if (i >= warmup) latencies.push(ms);
+    bytes = reply.bytes;
+    if (budget && latencies.length >= budget.minSamples && performance.now() > deadline) break;
+  }
+  return { latency: summarize(latencies), bytes };
 }

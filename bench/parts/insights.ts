@@ -2,14 +2,14 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { performance } from "node:perf_hooks";
 import type { BenchConfig } from "@/bench/config";
-import { keepAliveAgent, send, type PreparedRequest } from "@/bench/lib/http";
+import { keepAliveAgent, send, timeSequential, type PreparedRequest } from "@/bench/lib/http";
 import { seedMessageLogInChild, type MessageLogStats } from "@/bench/lib/message-log";
 import { failedSmsSql, insightsSql, overdueSql, pendingSql, type NamedSql } from "@/bench/lib/message-sql";
 import { log, sleep, waitFor, type PartResult } from "@/bench/lib/part";
 import { track } from "@/bench/lib/processes";
 import type { SummaryRow } from "@/bench/lib/report";
 import { apiHeaders, restartBenchServer, startBenchServer } from "@/bench/lib/servers";
-import { fmt, markdownTable, ratio, summarize, textTable, type LatencySummary } from "@/bench/lib/stats";
+import { fmt, markdownTable, ratio, textTable, type LatencySummary } from "@/bench/lib/stats";
 import { sqliteDate } from "@/lib/db/sqlite-date";
 import type { Prisma } from "@/lib/generated/sqlite/client.ts";
 import type { InsightsJson } from "@/lib/messages/types";
@@ -39,6 +39,7 @@ const DAY_MS = 86_400_000;
 /** A slow query is timed fewer times: after this long, at least MIN_SAMPLES. */
 const CASE_BUDGET_MS = 20_000;
 const MIN_SAMPLES = 5;
+const CASE_BUDGET = { ms: CASE_BUDGET_MS, minSamples: MIN_SAMPLES };
 
 type Store = "SQLite" | "PostgreSQL";
 
@@ -241,23 +242,6 @@ function casesAt(now: number): Case[] {
   ];
 }
 
-/** Part 4's timing (bench/parts/queries.ts), with a time budget so that a query of seconds does not hold the run for minutes. */
-async function time(agent: ReturnType<typeof keepAliveAgent>, base: URL, request: PreparedRequest, warmup: number, repetitions: number) {
-  const latencies: number[] = [];
-  let bytes = 0;
-  const deadline = performance.now() + CASE_BUDGET_MS;
-  for (let i = 0; i < warmup + repetitions; i++) {
-    const t0 = performance.now();
-    const reply = await send(agent, base, request);
-    const ms = performance.now() - t0;
-    if (reply.status !== 200) throw new Error(`${request.path} answered ${reply.status}`);
-    if (i >= warmup) latencies.push(ms);
-    bytes = reply.bytes;
-    if (latencies.length >= MIN_SAMPLES && performance.now() > deadline) break;
-  }
-  return { latency: summarize(latencies), bytes };
-}
-
 async function runStore(store: Store, config: BenchConfig["insights"]): Promise<StoreRun> {
   const database = store === "PostgreSQL" ? await createDatabase() : undefined;
   let server: RunningServer | undefined;
@@ -325,13 +309,27 @@ async function runStore(store: Store, config: BenchConfig["insights"]): Promise<
       cost: answer.cost,
     };
 
-    const baseline1 = await time(agent, base, get("/webhooks/bench-baseline", false), config.warmup, config.repetitions);
+    const baseline1 = await timeSequential(
+      agent,
+      base,
+      get("/webhooks/bench-baseline", false),
+      config.warmup,
+      config.repetitions,
+      CASE_BUDGET,
+    );
     const runs: CaseRun[] = [];
     for (const c of cases) {
-      const { latency, bytes } = await time(agent, base, get(c.path, true), config.warmup, config.repetitions);
+      const { latency, bytes } = await timeSequential(agent, base, get(c.path, true), config.warmup, config.repetitions, CASE_BUDGET);
       runs.push({ ...c, latency, serverMs: NaN, bytes });
     }
-    const baseline2 = await time(agent, base, get("/webhooks/bench-baseline", false), config.warmup, config.repetitions);
+    const baseline2 = await timeSequential(
+      agent,
+      base,
+      get("/webhooks/bench-baseline", false),
+      config.warmup,
+      config.repetitions,
+      CASE_BUDGET,
+    );
     agent.destroy();
     const baselineP50 = Math.min(baseline1.latency.p50, baseline2.latency.p50);
     for (const run of runs) run.serverMs = run.latency.p50 - baselineP50;

@@ -1,12 +1,11 @@
 import Database from "better-sqlite3";
-import { performance } from "node:perf_hooks";
 import type { BenchConfig } from "@/bench/config";
 import { listEventsSql, messageEventsSql, type BoundSql } from "@/bench/lib/event-sql";
-import { keepAliveAgent, send, type PreparedRequest } from "@/bench/lib/http";
+import { keepAliveAgent, timeSequential, type PreparedRequest } from "@/bench/lib/http";
 import { log, type PartResult } from "@/bench/lib/part";
 import type { SummaryRow } from "@/bench/lib/report";
 import { apiHeaders } from "@/bench/lib/servers";
-import { fmt, markdownTable, ratio, summarize, textTable, type LatencySummary } from "@/bench/lib/stats";
+import { fmt, markdownTable, ratio, textTable, type LatencySummary } from "@/bench/lib/stats";
 import { sqliteDate } from "@/lib/db/sqlite-date";
 import type { RunningServer } from "@/test/support/server";
 
@@ -32,20 +31,6 @@ interface QueryRun {
   serverMs: number;
   bytes: number;
   plan: string[];
-}
-
-async function time(agent: ReturnType<typeof keepAliveAgent>, base: URL, request: PreparedRequest, warmup: number, repetitions: number) {
-  const latencies: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < warmup + repetitions; i++) {
-    const t0 = performance.now();
-    const reply = await send(agent, base, request);
-    const ms = performance.now() - t0;
-    if (reply.status !== 200) throw new Error(`${request.path} answered ${reply.status}`);
-    if (i >= warmup) latencies.push(ms);
-    bytes = reply.bytes;
-  }
-  return { latency: summarize(latencies), bytes };
 }
 
 function plan(db: Database.Database, query: BoundSql): string[] {
@@ -81,14 +66,14 @@ export async function runQueries(config: BenchConfig["queries"], server: Running
     const base = new URL(server.url);
     const get = (path: string, auth: boolean): PreparedRequest => ({ method: "GET", path, headers: auth ? apiHeaders : {} });
     // Baseline measured first and again last; the lower p50 of the two is used (less noise in the subtraction).
-    const baseline1 = await time(agent, base, get("/webhooks/bench-baseline", false), config.warmup, config.repetitions);
+    const baseline1 = await timeSequential(agent, base, get("/webhooks/bench-baseline", false), config.warmup, config.repetitions);
     const runs: QueryRun[] = [];
     for (const c of cases) {
-      const { latency, bytes } = await time(agent, base, get(c.path, true), config.warmup, config.repetitions);
+      const { latency, bytes } = await timeSequential(agent, base, get(c.path, true), config.warmup, config.repetitions);
       runs.push({ name: c.name, path: c.path, latency, serverMs: NaN, bytes, plan: plan(db, c.sql) });
     }
-    const baseline2 = await time(agent, base, get("/webhooks/bench-baseline", false), config.warmup, config.repetitions);
-    const health = await time(agent, base, get("/api/health", true), 1, Math.min(10, config.repetitions));
+    const baseline2 = await timeSequential(agent, base, get("/webhooks/bench-baseline", false), config.warmup, config.repetitions);
+    const health = await timeSequential(agent, base, get("/api/health", true), 1, Math.min(10, config.repetitions));
     agent.destroy();
     const baseP50 = Math.min(baseline1.latency.p50, baseline2.latency.p50);
     for (const run of runs) run.serverMs = run.latency.p50 - baseP50;

@@ -8,6 +8,7 @@ import { boundsOf, useInsightsWindow, type InsightsSelection } from "@/component
 import { channelName, WindowPicker } from "@/components/insights/window-picker";
 import { ConnectionStatus } from "@/components/realtime/connection-status";
 import { connectEventSocket } from "@/components/realtime/socket";
+import { throttledReload } from "@/components/realtime/throttled-reload";
 import type { InsightsJson } from "@/lib/messages/types";
 
 /**
@@ -55,18 +56,7 @@ export function InsightsView() {
       );
     };
     load();
-    let lastLoad = Date.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const reload = () => {
-      timer ??= setTimeout(
-        () => {
-          timer = undefined;
-          lastLoad = Date.now();
-          load();
-        },
-        Math.max(0, lastLoad + RELOAD_EVERY_MS - Date.now()),
-      );
-    };
+    const { reload, cancel } = throttledReload(load, RELOAD_EVERY_MS);
     // Live events only (no `after`: no catch-up); the first connection counts too, as an event may
     // be stored between the first read and the join.
     const filter: Record<string, string> = current.channel ? { channel: current.channel } : {};
@@ -79,7 +69,7 @@ export function InsightsView() {
     socket.on("events", reload);
     return () => {
       stopped = true;
-      clearTimeout(timer);
+      cancel();
       socket.off();
       socket.disconnect();
     };

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { fetchJson } from "@/components/data/api";
 import { connectEventSocket } from "@/components/realtime/socket";
+import { throttledReload } from "@/components/realtime/throttled-reload";
 import { CopyButton } from "@/components/ui/copy-button";
 import type { SetupReport } from "@/lib/setup";
 
@@ -25,25 +26,14 @@ export function SetupHelp({ compact = false }: { compact?: boolean }) {
         .then((r) => !stopped && (setReport(r), setError(null)))
         .catch((e: unknown) => !stopped && setError(e instanceof Error ? e.message : String(e)));
     void load();
-    let lastLoad = Date.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const reload = () => {
-      timer ??= setTimeout(
-        () => {
-          timer = undefined;
-          lastLoad = Date.now();
-          void load();
-        },
-        Math.max(0, lastLoad + RELOAD_EVERY_MS - Date.now()),
-      );
-    };
+    const { reload, cancel } = throttledReload(() => void load(), RELOAD_EVERY_MS);
     // The first connection counts too: a call may come between the first read and the join.
     const socket = connectEventSocket(() => ({ streams: ["activity"] }));
     socket.on("connect", reload);
     socket.on("activity", reload);
     return () => {
       stopped = true;
-      clearTimeout(timer);
+      cancel();
       socket.off();
       socket.disconnect();
     };

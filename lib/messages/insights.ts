@@ -8,6 +8,7 @@ import { openAgeCondition } from "@/lib/messages/query";
 import { overdueThresholds } from "@/lib/messages/thresholds";
 import {
   ALL_CHANNELS,
+  type CountRow,
   DAY_MS,
   formatCostUnits,
   HOUR_MS,
@@ -47,21 +48,8 @@ export const insightsQuerySchema = z
 
 export type InsightsQuery = z.output<typeof insightsQuerySchema>;
 
-/** One cell of counts: messages of a channel, country, currency and error code ('' for none). */
-interface Cell {
-  channel: string;
-  country: string;
-  currency: string;
-  errorCode: string;
-  total: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  open: number;
-  priced: number;
-  costUnits: number;
-  inbound: number;
-}
+/** One cell of counts: messages of a channel, country, currency and error code ('' for none), summed over the window. */
+type Cell = Omit<CountRow, "grain" | "start">;
 
 interface Span {
   from: number;
@@ -345,7 +333,11 @@ export async function insights(query: InsightsQuery, now = Date.now()): Promise<
 
   const groupBy = (key: (c: Cell) => string, of: Cell[] = cells) => {
     const groups = new Map<string, Cell[]>();
-    for (const c of of) groups.set(key(c), [...(groups.get(key(c)) ?? []), c]);
+    for (const c of of) {
+      const group = groups.get(key(c));
+      if (group) group.push(c);
+      else groups.set(key(c), [c]);
+    }
     return groups;
   };
   const withMessages = cells.filter((c) => c.total > 0);
